@@ -1,0 +1,6 @@
+#ifndef HUNCH_KERNELS_H
+#define HUNCH_KERNELS_H
+
+#include <stdint.h>
+
+#endif

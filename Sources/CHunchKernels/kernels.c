@@ -1,0 +1,1 @@
+#include "hunch_kernels.h"

@@ -1,0 +1,30 @@
+import HunchCore
+
+/// `hunch info MODEL.gguf`: what a model file contains.
+struct InfoCommand: HunchCommand {
+    static let spec = CommandSpec(
+        name: "info",
+        summary: "Show a model's architecture, sizes, quantisation and tokenizer.",
+        usage: "[options] MODEL.gguf",
+        options: [
+            OptionSpec(["--json"], help: "Print one JSON object instead of text."),
+        ],
+        maximumPositionals: 1)
+
+    let path: String
+    let json: Bool
+
+    init(arguments: ParsedArguments) throws(UsageError) {
+        path = try arguments.positional(0, name: "a model file (MODEL.gguf)")
+        json = arguments.flag("--json")
+    }
+
+    func run(console: Console) async throws -> Int32 {
+        let gguf = try GGUFFile(path: path)
+        let config = try ModelConfig(gguf: gguf)
+        console.write("file: \(path)\n")
+        console.write("architecture: \(config.architecture.rawValue)\n")
+        console.write("layers: \(config.layerCount), hidden: \(config.hiddenSize), heads: \(config.headCount)/\(config.kvHeadCount)\n")
+        return ExitCode.success
+    }
+}

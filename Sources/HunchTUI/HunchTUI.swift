@@ -1,0 +1,3 @@
+import CNcursesw
+import CReadline
+import HunchCore
