@@ -116,17 +116,25 @@ struct GGUFReaderTests {
 
     // MARK: - Truncation
 
-    /// No prefix of a valid file may be accepted or crash the reader.
-    @Test("every prefix is rejected")
-    func everyPrefixRejected() {
-        let bytes = smallFile().build().bytes
+    /// No prefix of a valid file may be accepted or crash the reader. The files are
+    /// the small file, a tiny model, and gguf-py's file with every value type.
+    @Test("every prefix is rejected", arguments: ["small", "tiny model", "gguf/value-types-v3.gguf"])
+    func everyPrefixRejected(source: String) throws {
+        let bytes: [UInt8]
+        switch source {
+        case "small": bytes = smallFile().build().bytes
+        case "tiny model": bytes = TinyModel().builder().build().bytes
+        default: bytes = Array(try Data(contentsOf: Fixtures.url(source)))
+        }
+        #expect(openError(bytes) == nil)
+
         for length in 0..<bytes.count {
             let error = openError(Array(bytes.prefix(length)))
             switch error {
             case .truncated, .countTooLarge, .tensorDataOutOfBounds:
                 break
             default:
-                Issue.record("prefix of \(length) bytes: expected a truncation error, got \(String(describing: error))")
+                Issue.record("\(source), prefix of \(length) bytes: expected a truncation error, got \(String(describing: error))")
             }
         }
     }
