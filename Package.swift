@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HunchCLITests",
-            dependencies: ["HunchCLI"],
+            dependencies: ["HunchCLI", "HunchCore"],
             path: "Tests/HunchCLITests"
         ),
     ],

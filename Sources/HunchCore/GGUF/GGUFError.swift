@@ -32,6 +32,8 @@ public enum GGUFError: Error, Equatable, Sendable {
     case invalidValue(key: String, value: String, reason: String)
     case missingTensor(name: String)
     case wrongTensorShape(tensor: String, expected: [Int], found: [Int])
+    /// A row index past the end of a tensor, such as a token id outside the vocabulary.
+    case rowOutOfRange(tensor: String, row: Int, rowCount: Int)
 }
 
 extension GGUFError: CustomStringConvertible {
@@ -92,6 +94,8 @@ extension GGUFError: CustomStringConvertible {
             return "the model is missing tensor \"\(name)\"."
         case .wrongTensorShape(let tensor, let expected, let found):
             return "tensor \"\(tensor)\" has shape \(found), expected \(expected) from the model's metadata."
+        case .rowOutOfRange(let tensor, let row, let rowCount):
+            return "row \(row) is out of range for tensor \"\(tensor)\", which has \(rowCount) rows."
         }
     }
 }

@@ -95,7 +95,10 @@ public final class GGUFFile: @unchecked Sendable {
 
     /// The raw bytes of a tensor, straight from the map.
     public func data(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: file.bytes[(dataSectionOffset + tensor.dataOffset)...].prefix(tensor.byteCount))
+        // A tensor with a zero dimension may sit past the end of a file that stops
+        // before its data section, where slicing the map would trap.
+        guard tensor.byteCount > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: file.bytes[(dataSectionOffset + tensor.dataOffset)...].prefix(tensor.byteCount))
     }
 
     /// Drops the pages of a tensor's data from resident memory (they reload on the next read).
@@ -192,12 +195,16 @@ public final class GGUFFile: @unchecked Sendable {
             guard value <= UInt64(Int64.max) else { throw .invalidDimension(tensor: name, index: i, value: value) }
             rawDimensions.append(value)
         }
-        var elementCount: Int = 1
-        for value in rawDimensions {
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: Int(value))
+        // A zero dimension makes the element count 0, but the row count and the bytes
+        // of a row are products of the other dimensions. Bounding the product of the
+        // nonzero dimensions keeps every such product within Int.
+        var nonzeroProduct: Int = 1
+        for value in rawDimensions where value != 0 {
+            let (product, overflow) = nonzeroProduct.multipliedReportingOverflow(by: Int(value))
             guard !overflow else { throw .elementCountOverflow(tensor: name, dimensions: rawDimensions) }
-            elementCount = product
+            nonzeroProduct = product
         }
+        let elementCount = rawDimensions.contains(0) ? 0 : nonzeroProduct
         let dimensions = rawDimensions.map { Int($0) }
 
         let rawType = try cursor.read(UInt32.self, field: "type of \"\(name)\"")
@@ -208,8 +215,9 @@ public final class GGUFFile: @unchecked Sendable {
         guard dimensions[0] % layout.elements == 0 else {
             throw .rowNotMultipleOfBlock(tensor: name, type: type.name, rowLength: dimensions[0], blockSize: layout.elements)
         }
-        let (byteCount, overflow) = (elementCount / layout.elements).multipliedReportingOverflow(by: layout.bytes)
+        let (maximumByteCount, overflow) = (nonzeroProduct / layout.elements).multipliedReportingOverflow(by: layout.bytes)
         guard !overflow else { throw .elementCountOverflow(tensor: name, dimensions: rawDimensions) }
+        let byteCount = elementCount == 0 ? 0 : maximumByteCount
 
         let offset = try cursor.read(UInt64.self, field: "data offset of \"\(name)\"")
         guard offset % UInt64(alignment) == 0 else {

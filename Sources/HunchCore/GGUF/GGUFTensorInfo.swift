@@ -4,7 +4,7 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     /// Dimensions in GGML order: `dimensions[0]` is the contiguous row length,
     /// so a weight of shape `[rows, columns]` in PyTorch is `[columns, rows]` here.
     public let dimensions: [Int]
-    /// The element type, or nil when the file uses a type id hunch does not know.
+    /// The element type. A file with a type id hunch does not know is rejected when opened.
     public let type: GGMLType
     /// Byte offset of the data from the start of the file's data section.
     public let dataOffset: Int

@@ -112,6 +112,13 @@ extension ModelConfig {
         guard headDim > 0, headDim % 2 == 0 else {
             throw .invalidValue(key: "\(prefix).attention.key_length", value: "\(headDim)", reason: "the head dimension must be even and positive")
         }
+        // The query width headCount * headDim must fit in Int. The KV width is no
+        // larger, because kvHeadCount divides headCount.
+        guard !headCount.multipliedReportingOverflow(by: headDim).overflow else {
+            throw .invalidValue(
+                key: "\(prefix).attention.key_length", value: "\(headDim)",
+                reason: "the head count \(headCount) times the head dimension overflows")
+        }
         if let valueLength = try gguf.optionalInt("\(prefix).attention.value_length"), valueLength != headDim {
             throw .invalidValue(
                 key: "\(prefix).attention.value_length", value: "\(valueLength)",

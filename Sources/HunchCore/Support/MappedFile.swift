@@ -44,6 +44,27 @@ public final class MappedFile: @unchecked Sendable {
         base = UnsafeRawPointer(mapped)
     }
 
+    /// Copies `bytes` into a private anonymous mapping, so that files built in
+    /// memory (by tests and the fuzzer) go through the same reader as files on disk.
+    /// `path` only names the bytes in error messages.
+    public init(bytes: [UInt8], path: String) throws(GGUFError) {
+        self.path = path
+        let count = bytes.count
+        size = count
+        if count == 0 {
+            base = nil
+            return
+        }
+        let mapped = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        bytes.withUnsafeBytes { source in
+            UnsafeMutableRawPointer(mapped).copyMemory(from: source.baseAddress!, byteCount: count)
+        }
+        base = UnsafeRawPointer(mapped)
+    }
+
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), size) }
     }
