@@ -1,0 +1,132 @@
+/// SentencePiece BPE (`tokenizer.ggml.model = llama`): merge characters by token score.
+///
+/// The text has its spaces replaced by `▁` (U+2581) before it gets here, and there is
+/// no pre-tokenizer: the whole text is one sequence of symbols.
+struct SentencePieceEncoder: Sendable {
+    /// Token texts (with `▁` for spaces) to ids.
+    let tokenIDs: ByteStringTable
+    let scores: [Float]
+    /// The token for each byte, for text no token covers: `<0xNN>`, else the byte as
+    /// a one-byte token, else the unknown token; -1 when there is none of those.
+    private let byteTokens: [Int32]
+
+    init(vocabulary: Vocabulary, tokenIDs: ByteStringTable) {
+        self.tokenIDs = tokenIDs
+        scores = vocabulary.scores
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        byteTokens = (0..<256).map { byte in
+            let name = Array("<0x".utf8) + [hexDigits[byte >> 4], hexDigits[byte & 15], UInt8(ascii: ">")]
+            let id = tokenIDs.value(for: name) ?? tokenIDs.value(for: [UInt8(byte)])
+            return id ?? vocabulary.unknownID.map { Int32($0) } ?? -1
+        }
+    }
+
+    // MARK: - Encoding
+
+    /// Appends the tokens of `text` (UTF-8, spaces already `▁`) to `output`.
+    ///
+    /// Starts with one symbol per character and repeatedly joins the adjacent pair
+    /// whose joined text is the token with the highest score; on equal scores the
+    /// leftmost pair wins. Cost O(n log n) for n characters with a heap of candidate
+    /// pairs; an entry goes stale when either symbol merged since it was pushed, which
+    /// shows as a changed total length, and is then skipped. Symbols left that are not
+    /// tokens (characters missing from the vocabulary) become byte tokens.
+    func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+        var symbols = Symbols(text: text)
+        let count = symbols.start.count
+        guard count > 0 else { return }
+
+        var heap = MinimumHeap<SentencePieceCandidate>()
+        for left in 0..<(count - 1) {
+            pushPair(left: left, right: left + 1, symbols: symbols, text: text, heap: &heap)
+        }
+        while let pair = heap.popMinimum() {
+            let left = Int(pair.left)
+            let right = Int(pair.right)
+            let leftLength = symbols.length[left]
+            let rightLength = symbols.length[right]
+            guard leftLength > 0, rightLength > 0, leftLength + rightLength == pair.length else { continue }
+
+            symbols.length[left] = leftLength + rightLength
+            symbols.length[right] = 0
+            let after = symbols.next[right]
+            symbols.next[left] = after
+            if after >= 0 { symbols.previous[Int(after)] = Int32(left) }
+
+            let before = symbols.previous[left]
+            if before >= 0 { pushPair(left: Int(before), right: left, symbols: symbols, text: text, heap: &heap) }
+            if after >= 0 { pushPair(left: left, right: Int(after), symbols: symbols, text: text, heap: &heap) }
+        }
+
+        var index = 0
+        while index >= 0 {
+            let piece = symbols.slice(index, of: text)
+            if let id = tokenIDs.value(for: piece) {
+                output.append(Int(id))
+            } else {
+                for byte in piece where byteTokens[Int(byte)] >= 0 {
+                    output.append(Int(byteTokens[Int(byte)]))
+                }
+            }
+            index = Int(symbols.next[index])
+        }
+    }
+
+    private func pushPair(
+        left: Int, right: Int, symbols: Symbols, text: UnsafeBufferPointer<UInt8>,
+        heap: inout MinimumHeap<SentencePieceCandidate>
+    ) {
+        let start = Int(symbols.start[left])
+        let length = symbols.length[left] + symbols.length[right]
+        let joined = UnsafeBufferPointer(rebasing: text[start..<(start + Int(length))])
+        guard let id = tokenIDs.value(for: joined) else { return }
+        heap.push(SentencePieceCandidate(score: scores[Int(id)], left: Int32(left), right: Int32(right), length: length))
+    }
+
+    /// The symbols of one text: byte ranges linked as a list; a merged-away symbol has length 0.
+    private struct Symbols {
+        var start: [Int32] = []
+        var length: [Int32] = []
+        var previous: [Int32] = []
+        var next: [Int32] = []
+
+        /// One symbol per UTF-8 character (a stray byte counts as one character).
+        init(text: UnsafeBufferPointer<UInt8>) {
+            var offset = 0
+            while offset < text.count {
+                let lead = text[offset]
+                let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+                let length = min(width, text.count - offset)
+                let index = Int32(start.count)
+                start.append(Int32(offset))
+                self.length.append(Int32(length))
+                previous.append(index - 1)
+                offset += length
+                next.append(offset < text.count ? index + 1 : -1)
+            }
+        }
+
+        func slice(_ index: Int, of text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            let begin = Int(start[index])
+            return UnsafeBufferPointer(rebasing: text[begin..<(begin + Int(length[index]))])
+        }
+    }
+}
+
+/// A pair of adjacent SentencePiece symbols whose joined text is a token.
+struct SentencePieceCandidate: Comparable {
+    var score: Float
+    var left: Int32
+    var right: Int32
+    /// Bytes of the joined text when pushed, to detect that a symbol merged since.
+    var length: Int32
+
+    /// Orders the best candidate first in a min-heap: higher score, then leftmost.
+    static func < (a: SentencePieceCandidate, b: SentencePieceCandidate) -> Bool {
+        a.score != b.score ? a.score > b.score : a.left < b.left
+    }
+
+    static func == (a: SentencePieceCandidate, b: SentencePieceCandidate) -> Bool {
+        a.score == b.score && a.left == b.left
+    }
+}
