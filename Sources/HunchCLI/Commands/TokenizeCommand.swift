@@ -15,6 +15,7 @@ struct TokenizeCommand: HunchCommand {
             OptionSpec(["--no-bos"], help: "Add no BOS or EOS token, even where the vocabulary asks for them."),
             OptionSpec(["--json"], help: "Print one JSON object {\"ids\": [...], \"pieces\": [...]}."),
             OptionSpec(["--count"], help: "Print only the number of tokens."),
+            OptionSpec(["--timings"], help: "Report the time to read the model file, build the tokenizer and encode, on standard error."),
         ],
         discussion: """
             TEXT '-' reads the text from standard input. Each output line holds a token id and its
@@ -34,6 +35,7 @@ struct TokenizeCommand: HunchCommand {
     let addSpecial: Bool
     let json: Bool
     let countOnly: Bool
+    let timings: Bool
 
     init(arguments: ParsedArguments) throws(UsageError) {
         guard let modelPath = arguments.string("--model") else {
@@ -46,6 +48,7 @@ struct TokenizeCommand: HunchCommand {
         addSpecial = !arguments.flag("--no-bos")
         json = arguments.flag("--json")
         countOnly = arguments.flag("--count")
+        timings = arguments.flag("--timings")
         if json, countOnly { throw .conflictingOptions("--json", "--count") }
     }
 
@@ -67,8 +70,21 @@ struct TokenizeCommand: HunchCommand {
             text = String(decoding: bytes, as: UTF8.self)
         }
 
-        let tokenizer = try Tokenizer(gguf: GGUFFile(path: modelPath))
+        let readStart = ContinuousClock.now
+        let gguf = try GGUFFile(path: modelPath)
+        let buildStart = ContinuousClock.now
+        let tokenizer = try Tokenizer(gguf: gguf)
+        let encodeStart = ContinuousClock.now
         let ids = tokenizer.encode(text, addSpecial: addSpecial, parseSpecial: parseSpecial)
+        let encodeEnd = ContinuousClock.now
+        if timings {
+            let readTime = Self.milliseconds(buildStart - readStart)
+            let buildTime = Self.milliseconds(encodeStart - buildStart)
+            let encodeTime = Self.milliseconds(encodeEnd - encodeStart)
+            console.writeError(
+                "read the GGUF metadata in \(readTime) ms; built the tokenizer (\(tokenizer.vocabSize) tokens) in \(buildTime) ms; "
+                    + "encoded \(text.utf8.count) bytes into \(ids.count) tokens in \(encodeTime) ms\n")
+        }
 
         if countOnly {
             console.write("\(ids.count)\n")
@@ -84,6 +100,13 @@ struct TokenizeCommand: HunchCommand {
             console.write(lines)
         }
         return ExitCode.success
+    }
+}
+
+extension TokenizeCommand {
+    /// A duration in whole milliseconds, for the timing report.
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

@@ -9,6 +9,9 @@ struct SentencePieceEncoder: Sendable {
     /// The token for each byte, for text no token covers: `<0xNN>`, else the byte as
     /// a one-byte token, else the unknown token; -1 when there is none of those.
     private let byteTokens: [Int32]
+    /// ASCII bytes that occur in no token of two or more characters, indexed by byte;
+    /// false for every byte from 0x80.
+    private let unmergeableBytes: [Bool]
 
     init(vocabulary: Vocabulary, tokenIDs: ByteStringTable) {
         self.tokenIDs = tokenIDs
@@ -19,6 +22,11 @@ struct SentencePieceEncoder: Sendable {
             let id = tokenIDs.value(for: name) ?? tokenIDs.value(for: [UInt8(byte)])
             return id ?? vocabulary.unknownID.map { Int32($0) } ?? -1
         }
+        var mergeable = [Bool](repeating: false, count: 128)
+        for token in vocabulary.tokens where token.unicodeScalars.count >= 2 {
+            for byte in token.utf8 where byte < 0x80 { mergeable[Int(byte)] = true }
+        }
+        unmergeableBytes = (0..<256).map { $0 < 0x80 && !mergeable[$0] }
     }
 
     // MARK: - Encoding
@@ -27,40 +35,65 @@ struct SentencePieceEncoder: Sendable {
     ///
     /// Starts with one symbol per character and repeatedly joins the adjacent pair
     /// whose joined text is the token with the highest score; on equal scores the
-    /// leftmost pair wins. Cost O(n log n) for n characters with a heap of candidate
-    /// pairs; an entry goes stale when either symbol merged since it was pushed, which
-    /// shows as a changed total length, and is then skipped. Symbols left that are not
-    /// tokens (characters missing from the vocabulary) become byte tokens.
+    /// leftmost pair wins. Symbols left that are not tokens (characters missing from
+    /// the vocabulary) become byte tokens.
+    ///
+    /// A character that occurs in no token of two or more characters (a newline or a
+    /// tab in Llama's vocabulary) can never merge, so the text is cut there into parts
+    /// merged one by one. The result is the same as merging the whole text at once,
+    /// because no candidate pair spans a cut, but the heaps stay small.
     func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
-        var symbols = Symbols(text: text)
-        let count = symbols.start.count
+        var scratch = Scratch()
+        var partStart = 0
+        for index in 0..<text.count where unmergeableBytes[Int(text[index])] {
+            if partStart < index {
+                encodePart(UnsafeBufferPointer(rebasing: text[partStart..<index]), scratch: &scratch, into: &output)
+            }
+            encodePart(UnsafeBufferPointer(rebasing: text[index..<(index + 1)]), scratch: &scratch, into: &output)
+            partStart = index + 1
+        }
+        if partStart < text.count {
+            encodePart(UnsafeBufferPointer(rebasing: text[partStart...]), scratch: &scratch, into: &output)
+        }
+    }
+
+    /// Merges one part of the text. Cost O(n log n) for n characters with a heap of
+    /// candidate pairs; an entry goes stale when either symbol merged since it was
+    /// pushed, which shows as a changed total length, and is then skipped.
+    private func encodePart(_ text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into output: inout [Int]) {
+        scratch.symbols.reset(text: text)
+        let count = scratch.symbols.start.count
         guard count > 0 else { return }
 
-        var heap = MinimumHeap<SentencePieceCandidate>()
+        scratch.heap.removeAll(keepingCapacity: true)
         for left in 0..<(count - 1) {
-            pushPair(left: left, right: left + 1, symbols: symbols, text: text, heap: &heap)
+            pushPair(left: left, right: left + 1, symbols: scratch.symbols, text: text, heap: &scratch.heap)
         }
-        while let pair = heap.popMinimum() {
+        while let pair = scratch.heap.popMinimum() {
             let left = Int(pair.left)
             let right = Int(pair.right)
-            let leftLength = symbols.length[left]
-            let rightLength = symbols.length[right]
+            let leftLength = scratch.symbols.length[left]
+            let rightLength = scratch.symbols.length[right]
             guard leftLength > 0, rightLength > 0, leftLength + rightLength == pair.length else { continue }
 
-            symbols.length[left] = leftLength + rightLength
-            symbols.length[right] = 0
-            let after = symbols.next[right]
-            symbols.next[left] = after
-            if after >= 0 { symbols.previous[Int(after)] = Int32(left) }
+            scratch.symbols.length[left] = leftLength + rightLength
+            scratch.symbols.length[right] = 0
+            let after = scratch.symbols.next[right]
+            scratch.symbols.next[left] = after
+            if after >= 0 { scratch.symbols.previous[Int(after)] = Int32(left) }
 
-            let before = symbols.previous[left]
-            if before >= 0 { pushPair(left: Int(before), right: left, symbols: symbols, text: text, heap: &heap) }
-            if after >= 0 { pushPair(left: left, right: Int(after), symbols: symbols, text: text, heap: &heap) }
+            let before = scratch.symbols.previous[left]
+            if before >= 0 {
+                pushPair(left: Int(before), right: left, symbols: scratch.symbols, text: text, heap: &scratch.heap)
+            }
+            if after >= 0 {
+                pushPair(left: left, right: Int(after), symbols: scratch.symbols, text: text, heap: &scratch.heap)
+            }
         }
 
         var index = 0
         while index >= 0 {
-            let piece = symbols.slice(index, of: text)
+            let piece = scratch.symbols.slice(index, of: text)
             if let id = tokenIDs.value(for: piece) {
                 output.append(Int(id))
             } else {
@@ -68,7 +101,7 @@ struct SentencePieceEncoder: Sendable {
                     output.append(Int(byteTokens[Int(byte)]))
                 }
             }
-            index = Int(symbols.next[index])
+            index = Int(scratch.symbols.next[index])
         }
     }
 
@@ -83,25 +116,35 @@ struct SentencePieceEncoder: Sendable {
         heap.push(SentencePieceCandidate(score: scores[Int(id)], left: Int32(left), right: Int32(right), length: length))
     }
 
-    /// The symbols of one text: byte ranges linked as a list; a merged-away symbol has length 0.
+    /// Buffers reused across the parts of one `encode` call.
+    private struct Scratch {
+        var symbols = Symbols()
+        var heap = MinimumHeap<SentencePieceCandidate>()
+    }
+
+    /// The symbols of one part: byte ranges linked as a list; a merged-away symbol has length 0.
     private struct Symbols {
         var start: [Int32] = []
         var length: [Int32] = []
         var previous: [Int32] = []
         var next: [Int32] = []
 
-        /// One symbol per UTF-8 character (a stray byte counts as one character).
-        init(text: UnsafeBufferPointer<UInt8>) {
+        /// Makes one symbol per UTF-8 character (a stray byte counts as one character).
+        mutating func reset(text: UnsafeBufferPointer<UInt8>) {
+            start.removeAll(keepingCapacity: true)
+            length.removeAll(keepingCapacity: true)
+            previous.removeAll(keepingCapacity: true)
+            next.removeAll(keepingCapacity: true)
             var offset = 0
             while offset < text.count {
                 let lead = text[offset]
                 let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-                let length = min(width, text.count - offset)
+                let characterLength = min(width, text.count - offset)
                 let index = Int32(start.count)
                 start.append(Int32(offset))
-                self.length.append(Int32(length))
+                length.append(Int32(characterLength))
                 previous.append(index - 1)
-                offset += length
+                offset += characterLength
                 next.append(offset < text.count ? index + 1 : -1)
             }
         }
