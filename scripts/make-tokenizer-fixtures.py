@@ -176,7 +176,7 @@ def model_cache() -> Path:
 
 
 def upstream_cases(directory: Path) -> list[tuple[str, str, set[str]]]:
-    """The llama.cpp test inputs (ggml-vocab-*.gguf.inp) stored beside the vocabularies."""
+    """Return the llama.cpp test inputs (ggml-vocab-*.gguf.inp) stored beside the vocabularies."""
     path = directory / "ggml-vocab-llama-spm.gguf.inp"
     if not path.exists():
         sys.exit(f"missing {path}; run scripts/fetch-test-vocab first")
@@ -247,7 +247,7 @@ class Reference:
 
 
 def decodes_to_input(reference: Reference, ids: list[int], text: str, parse_special: bool, strip_space: bool) -> bool:
-    """Whether llama.cpp's pieces of the ids (special ones shown only with parse_special) spell the text."""
+    """Return whether llama.cpp's pieces of the ids (special ones shown only with parse_special) spell the text."""
     decoded = b"".join(reference.piece(token, parse_special) for token in ids)
     if strip_space and decoded.startswith(b" "):
         decoded = decoded[1:]

@@ -101,7 +101,7 @@ struct TokenizeCommandTests {
         #expect(console.output == "2\n")
     }
 
-    @Test("invalid UTF-8 on standard input names the byte offset")
+    @Test("invalid UTF-8 stdin names offset")
     func invalidStandardInput() throws {
         #expect {
             _ = try Self.runWithStandardInput([0x61, 0x62, 0xFF, 0x63])
@@ -116,7 +116,7 @@ struct TokenizeCommandTests {
         }
     }
 
-    @Test("JSON strings escape quotes, backslashes and control characters")
+    @Test("JSON quoting escapes control characters")
     func jsonQuoting() {
         #expect(JSON.quoted("a\"b\\c\n\u{01}é") == "\"a\\\"b\\\\c\\n\\u0001é\"")
     }

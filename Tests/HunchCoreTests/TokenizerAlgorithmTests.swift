@@ -27,7 +27,7 @@ struct TokenizerAlgorithmTests {
         #expect(try Self.tokenizer(builder).encode("aab") == [0, 4])
     }
 
-    @Test("BPE rule with a result outside the vocabulary falls back to byte tokens")
+    @Test("BPE non-token merge result falls back")
     func bpeSyntheticResult() throws {
         var builder = TokenizerVocabularyTests.bpe()
         // "b c" joins into "bc", which is no token: its bytes come out as "b" and "c".
@@ -61,7 +61,7 @@ struct TokenizerAlgorithmTests {
         #expect(tokenizer.encode("ab") == [1, 9])
     }
 
-    @Test("SentencePiece uses byte tokens, then unknown, for missing characters")
+    @Test("SentencePiece byte and unknown fallback")
     func sentencePieceByteFallback() throws {
         let tokenizer = try Self.tokenizer(TokenizerVocabularyTests.sentencePiece())
         // "\n" has the byte token <0x0A>; "é" (C3 A9) has none, so each byte is <unk>.
@@ -78,7 +78,7 @@ struct TokenizerAlgorithmTests {
         #expect(tokenizer.decode([8]) == "ab")
     }
 
-    @Test("SentencePiece puts a space after a special token")
+    @Test("SentencePiece space after special token")
     func sentencePieceAfterSpecial() throws {
         let tokenizer = try Self.tokenizer(TokenizerVocabularyTests.sentencePiece())
         #expect(tokenizer.encode("a</s>a", addSpecial: false, parseSpecial: true) == [7, 2, 7])
@@ -86,7 +86,7 @@ struct TokenizerAlgorithmTests {
 
     // MARK: - Pre-tokenizers
 
-    /// The words a pre-tokenizer makes of `text`.
+    /// Returns the words a pre-tokenizer makes of `text`.
     static func words(_ text: String, _ preTokenizer: PreTokenizer) -> [String] {
         let scalars = text.unicodeScalars.map(\.value)
         let classes = scalars.map(ScalarClass.of)
@@ -122,7 +122,7 @@ struct TokenizerAlgorithmTests {
         #expect(Self.words("I'M don't", .qwen2) == ["I", "'M", " don", "'t"])
     }
 
-    @Test("whitespace before a word leaves its last space to the word")
+    @Test("whitespace lookahead leaves space to word")
     func whitespaceLookahead() {
         #expect(Self.words("a   b", .qwen2) == ["a", "  ", " b"])
         #expect(Self.words("a   ", .qwen2) == ["a", "   "])

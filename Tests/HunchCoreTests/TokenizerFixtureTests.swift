@@ -14,7 +14,7 @@ struct TokenizerFixtureTests {
         }
     }
 
-    @Test("decoding gives the text back where llama.cpp's pieces do", arguments: TokenizerFixture.names)
+    @Test("decode round-trips like llama.cpp", arguments: TokenizerFixture.names)
     func decodeRoundTrips(fixtureName: String) throws {
         let fixture = try TokenizerFixture.load(fixtureName)
         let tokenizer = try fixture.tokenizer()

@@ -4,13 +4,13 @@ import Testing
 /// The streaming decoder: whole characters only, U+FFFD for bytes that cannot form one.
 @Suite("Streaming decoder")
 struct TokenizerStreamingTests {
-    /// The output of appending each id in turn, then finishing.
+    /// Returns the output of appending each id in turn, then finishing.
     static func stream(_ ids: [Int], _ tokenizer: Tokenizer, skipSpecial: Bool = true) -> [String] {
         var decoder = StreamingDecoder(tokenizer: tokenizer, skipSpecial: skipSpecial)
         return ids.map { decoder.append($0) } + [decoder.finish()]
     }
 
-    @Test("emoji split over byte tokens appears once whole")
+    @Test("emoji over byte tokens streams whole")
     func emojiAcrossByteTokens() throws {
         let tokenizer = try TestModels.tokenizer(TestModels.llamaSentencePiece)
         // Llama has no token for the llama emoji: it is the four byte tokens F0 9F A6 99.
@@ -19,7 +19,7 @@ struct TokenizerStreamingTests {
         #expect(Self.stream(ids, tokenizer) == [" ", "", "", "", "🦙", ""])
     }
 
-    @Test("ZWJ sequence split inside characters streams whole characters")
+    @Test("ZWJ sequence streams whole characters")
     func zwjSequence() throws {
         let tokenizer = try TestModels.tokenizer(TestModels.qwenDraft)
         let text = "a 👨‍👩‍👧 b"

@@ -4,7 +4,7 @@ import Testing
 /// Vocabulary reading: defaults, and a typed error for each kind of bad metadata.
 @Suite("Tokenizer vocabulary")
 struct TokenizerVocabularyTests {
-    /// A tiny valid byte-level BPE vocabulary: "a", "b", "c", "aa", "ab" with two merges.
+    /// Returns a tiny valid byte-level BPE vocabulary: "a", "b", "c", "aa", "ab" with two merges.
     static func bpe() -> GGUFBuilder {
         GGUFBuilder([
             ("tokenizer.ggml.model", .string("gpt2")),
@@ -15,7 +15,7 @@ struct TokenizerVocabularyTests {
         ])
     }
 
-    /// A tiny valid SentencePiece vocabulary with byte fallback for "\n" only.
+    /// Returns a tiny valid SentencePiece vocabulary with byte fallback for "\n" only.
     static func sentencePiece() -> GGUFBuilder {
         GGUFBuilder([
             ("tokenizer.ggml.model", .string("llama")),

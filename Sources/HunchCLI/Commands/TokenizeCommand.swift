@@ -104,7 +104,7 @@ struct TokenizeCommand: HunchCommand {
 }
 
 extension TokenizeCommand {
-    /// A duration in whole milliseconds, for the timing report.
+    /// Returns a duration in whole milliseconds, for the timing report.
     static func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }

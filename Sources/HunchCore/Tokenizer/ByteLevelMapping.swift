@@ -2,8 +2,8 @@
 ///
 /// Byte-level BPE vocabularies store their tokens in this alphabet, so a token that
 /// is the bytes `20 68 69` (" hi") is the text "Ġhi". Bytes that are printable in
-/// Latin-1 (`!` to `~`, `¡` to `¬`, `®` to `ÿ`) stand for themselves; the other 68
-/// bytes, in increasing order, stand for U+0100, U+0101, ... U+0143.
+/// Latin-1 (`!` to `~`, `¡` to `¬`, `®` to `ÿ`) stand for themselves. The other 68
+/// bytes, in increasing order, are written as U+0100, U+0101, ... U+0143.
 enum ByteLevelMapping {
     /// The scalar that stands for each byte, indexed by byte.
     static let scalarForByte: [UInt32] = {
@@ -45,8 +45,8 @@ enum ByteLevelMapping {
         }
     }
 
-    /// The raw bytes a token text in the GPT-2 alphabet stands for, or nil when
-    /// the text holds a character outside the alphabet.
+    /// Returns the raw bytes of a token text in the GPT-2 alphabet, or nil when
+    /// the text contains a character outside the alphabet.
     static func decode(_ text: String) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)

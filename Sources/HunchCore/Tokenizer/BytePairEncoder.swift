@@ -1,7 +1,7 @@
 /// Byte-level BPE (`tokenizer.ggml.model = gpt2`): pre-tokenize, then merge the bytes of each word by rank.
 ///
-/// Symbols are token ids, not strings. A word starts as one symbol per byte (the token of
-/// that byte's GPT-2 alphabet character); a merge rule maps a pair of adjacent symbol ids
+/// Symbols are token ids, not strings. A word starts as one symbol per byte: the token of
+/// that byte's GPT-2 alphabet character. A merge rule maps a pair of adjacent symbol ids
 /// to its rank (its index in `tokenizer.ggml.merges`) and to the id of the joined text.
 /// A rule whose parts or result are not tokens still applies, as in llama.cpp, through a
 /// synthetic id above the vocabulary; such a symbol left over at the end falls back to
@@ -76,7 +76,7 @@ struct BytePairEncoder: Sendable {
     ///
     /// The heap orders candidate pairs by rank, then by the position of the left symbol,
     /// so among equal ranks the leftmost pair merges first ("aaa" with rule "a a" becomes
-    /// "aa a"). An entry goes stale when a neighbour merged first; it is skipped when its
+    /// "aa a"). An entry goes stale when a neighbour merged first. It is skipped when its
     /// left symbol is gone, no longer followed by its right one, or the right one changed.
     private func encodeWord(_ word: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into output: inout [Int]) {
         if preTokenizer.ignoresMerges, let id = wholeWordToken(word, scratch: &scratch) {
@@ -129,7 +129,7 @@ struct BytePairEncoder: Sendable {
             rank: rule.rank, left: Int32(left), right: Int32(right), rightID: rightID, result: rule.result))
     }
 
-    /// The token of the whole word when it is one (Llama 3 skips merging such words).
+    /// Returns the token of the whole word when it is one (Llama 3 skips merging such words).
     private func wholeWordToken(_ word: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Int32? {
         scratch.encodedWord.removeAll(keepingCapacity: true)
         ByteLevelMapping.encode(word, into: &scratch.encodedWord)

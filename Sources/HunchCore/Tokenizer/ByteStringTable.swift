@@ -25,7 +25,7 @@ struct ByteStringTable: Sendable {
 
     // MARK: - Lookup
 
-    /// The value stored for `key`, or nil.
+    /// Returns the value stored for `key`, or nil.
     func value(for key: UnsafeBufferPointer<UInt8>) -> Int32? {
         let slotMask = slots.count - 1
         var slot = Self.slot(of: key, shift: shift)

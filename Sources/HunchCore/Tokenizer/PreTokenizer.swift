@@ -1,8 +1,8 @@
 /// How a byte-level BPE vocabulary cuts text into words before merging (`tokenizer.ggml.pre`).
 ///
-/// Each case is a regex in the Hugging Face tokenizer of its model family; llama.cpp
-/// runs hand-written scanners for them (`unicode.cpp`), and so does hunch
-/// (`PreTokenizerScanners.swift`), so that both give the same words:
+/// Each case is a regex in the Hugging Face tokenizer of its model family. llama.cpp
+/// runs hand-written scanners for them (`unicode.cpp`). hunch does the same in
+/// `PreTokenizerScanners.swift`, so that both give the same words:
 ///
 /// - `gpt2`: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
 /// - `llama3`: `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
@@ -37,7 +37,7 @@ public enum PreTokenizer: Sendable, CaseIterable {
 
     public static var supportedNames: [String] { allCases.flatMap(\.names) }
 
-    /// Llama 3 vocabularies start every encoding with BOS unless the file says otherwise.
+    /// Llama 3 vocabularies start every encoding with BOS unless `add_bos_token` is false.
     var addsBOSByDefault: Bool { self == .llama3 }
 
     /// Llama 3 vocabularies take a word that is itself a token without merging it.

@@ -31,7 +31,7 @@ enum ScalarClass {
         default:
             break
         }
-        if "$+<=>^~|".unicodeScalars.contains(scalar) { bits |= legacyPunctuation }
+        if value < 0x80, "$+<=>^~|".unicodeScalars.contains(scalar) { bits |= legacyPunctuation }
         return bits
     }
 }
@@ -117,7 +117,7 @@ enum PreTokenizerScanners {
                 continue
             }
 
-            // `[^\r\n\p{L}\p{N}]?\p{L}+`: letters, maybe after one scalar that is none of those.
+            // `[^\r\n\p{L}\p{N}]?\p{L}+`: letters, maybe after one scalar that is not CR, LF, letter or number.
             if scalar != carriageReturn, scalar != lineFeed, scalarClass & ScalarClass.number == 0 {
                 let startsLetters = scalarClass & ScalarClass.letter != 0
                 if startsLetters || (position + 1 < end && classes[position + 1] & ScalarClass.letter != 0) {
@@ -176,7 +176,7 @@ enum PreTokenizerScanners {
     /// `\s+(?!\S)|\s+`, else a single scalar that no alternative matched.
     ///
     /// Before a non-space, the run gives up its last scalar so that scalar can lead
-    /// the next word (" word" keeps its space); at the end of the text it keeps all.
+    /// the next word (" word" keeps its space). At the end of the text it keeps all.
     private static func endOfWhitespace(_ classes: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> Int {
         var runEnd = position
         while runEnd < end, classes[runEnd] & ScalarClass.whitespace != 0 { runEnd += 1 }
@@ -185,7 +185,7 @@ enum PreTokenizerScanners {
         return count > 0 ? runEnd : position + 1
     }
 
-    /// The length of the English contraction at `position` ('s, 't, 're, 've, 'm, 'll, 'd), or nil.
+    /// Returns the length of the English contraction at `position` ('s, 't, 're, 've, 'm, 'll, 'd), or nil.
     /// `ignoringCase` folds ASCII letters only, as llama.cpp's lower-casing does for these letters.
     private static func contractionLength(
         _ scalars: UnsafeBufferPointer<UInt32>, at position: Int, end: Int, ignoringCase: Bool

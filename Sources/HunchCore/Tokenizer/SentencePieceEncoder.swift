@@ -34,7 +34,7 @@ struct SentencePieceEncoder: Sendable {
     /// Appends the tokens of `text` (UTF-8, spaces already `▁`) to `output`.
     ///
     /// Starts with one symbol per character and repeatedly joins the adjacent pair
-    /// whose joined text is the token with the highest score; on equal scores the
+    /// whose joined text is the token with the highest score. On equal scores the
     /// leftmost pair wins. Symbols left that are not tokens (characters missing from
     /// the vocabulary) become byte tokens.
     ///
@@ -58,8 +58,8 @@ struct SentencePieceEncoder: Sendable {
     }
 
     /// Merges one part of the text. Cost O(n log n) for n characters with a heap of
-    /// candidate pairs; an entry goes stale when either symbol merged since it was
-    /// pushed, which shows as a changed total length, and is then skipped.
+    /// candidate pairs. An entry goes stale when either symbol merged since it was
+    /// pushed. Its total length then differs, and it is skipped.
     private func encodePart(_ text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, into output: inout [Int]) {
         scratch.symbols.reset(text: text)
         let count = scratch.symbols.start.count
@@ -138,14 +138,23 @@ struct SentencePieceEncoder: Sendable {
             var offset = 0
             while offset < text.count {
                 let lead = text[offset]
-                let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-                let characterLength = min(width, text.count - offset)
+                let characterLength = min(Self.utf8Width(lead: lead), text.count - offset)
                 let index = Int32(start.count)
                 start.append(Int32(offset))
                 length.append(Int32(characterLength))
                 previous.append(index - 1)
                 offset += characterLength
                 next.append(offset < text.count ? index + 1 : -1)
+            }
+        }
+
+        /// Returns the bytes of a character from its lead byte, as llama.cpp counts them (a continuation byte counts 1).
+        static func utf8Width(lead: UInt8) -> Int {
+            switch lead {
+            case 0xF0...: 4
+            case 0xE0...: 3
+            case 0xC0...: 2
+            default: 1
             }
         }
 

@@ -4,8 +4,8 @@
 /// looks for, so generation stops on the same tokens there and here. Harmony-format
 /// markers (`<|return|>`, `<|call|>`) are left out, because llama.cpp needs extra rules for them.
 /// llama.cpp keeps one fill-in-the-middle id per marker kind and skips the search when
-/// the file names one; here every matching text counts, which differs only for
-/// vocabularies holding two spellings of one marker.
+/// the file names one. Here every matching text counts, which differs only for
+/// vocabularies that contain two spellings of one marker.
 struct SpecialTokenDetection {
     /// Texts that end generation wherever they appear in a vocabulary.
     static let endOfGenerationTexts: Set<String> = [
@@ -20,8 +20,8 @@ struct SpecialTokenDetection {
         "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>", "<end_of_utterance>",
     ]
 
-    /// Fill-in-the-middle padding, repository and file-separator markers; llama.cpp
-    /// ends generation on them too, since a code model emits them only past the answer.
+    /// Fill-in-the-middle padding, repository and file-separator markers. llama.cpp
+    /// ends generation on them too, since a code model emits them only after its reply.
     static let fillInMiddleStopTexts: Set<String> = [
         "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]",
         "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>",
@@ -37,7 +37,7 @@ struct SpecialTokenDetection {
 
     /// Tokens whose text marks them as end-of-generation.
     private(set) var endOfGenerationIDs: Set<Int> = []
-    /// The preferred end-of-turn token, if the vocabulary holds one.
+    /// The preferred end-of-turn token, if the vocabulary contains one.
     private(set) var endOfTurnID: Int?
     /// Every token recognised here; each is treated as a control token.
     private(set) var controlIDs: [Int] = []

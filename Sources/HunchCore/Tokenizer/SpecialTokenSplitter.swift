@@ -83,7 +83,7 @@ struct ByteTrie: Sendable {
     private var children: [[(byte: UInt8, node: Int32)]] = [[]]
     /// The value stored at each node, or -1.
     private var values: [Int] = [-1]
-    /// Which bytes start some key, for a quick skip of most input bytes.
+    /// First bytes of the keys, indexed by byte, to skip most input bytes quickly.
     private var firstBytes = [Bool](repeating: false, count: 256)
 
     mutating func insert(_ key: [UInt8], value: Int) {

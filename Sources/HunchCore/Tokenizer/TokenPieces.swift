@@ -51,7 +51,7 @@ struct TokenPieces: Sendable {
         }
     }
 
-    /// The bytes with every `▁` (E2 96 81) replaced by a space.
+    /// Returns `bytes` with every `▁` (E2 96 81) replaced by a space.
     private static func unescapingSpaces(_ bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count)
@@ -68,7 +68,7 @@ struct TokenPieces: Sendable {
         return result
     }
 
-    /// The byte NN of a `<0xNN>` token text, or nil for any other text.
+    /// Returns the byte NN of a `<0xNN>` token text, or nil for any other text.
     private static func byteValue(of text: String) -> UInt8? {
         let utf8 = Array(text.utf8)
         guard utf8.count == 6, utf8.starts(with: Array("<0x".utf8)), utf8[5] == UInt8(ascii: ">") else { return nil }

@@ -47,10 +47,10 @@ public final class Tokenizer: Sendable {
 
     // MARK: - Encoding
 
-    /// The token ids of `text`.
+    /// Returns the token ids of `text`.
     ///
     /// - Parameters:
-    ///   - addSpecial: add BOS and EOS where the vocabulary asks for them (`add_bos_token`, `add_eos_token`).
+    ///   - addSpecial: add BOS and EOS where the vocabulary requests them (`add_bos_token`, `add_eos_token`).
     ///   - parseSpecial: turn control-token texts written in `text` (`<|im_start|>`, `<s>`)
     ///     into those tokens; otherwise they are encoded as plain text. User-defined
     ///     tokens (`<tool_call>`) are matched either way.
@@ -103,22 +103,22 @@ public final class Tokenizer: Sendable {
 
     // MARK: - Decoding
 
-    /// The bytes token `id` stands for; special tokens give their text. Empty for an id
-    /// outside the vocabulary, so decoding never traps on a bad id.
+    /// Returns the bytes of token `id`, or the text of a special token. Returns nothing
+    /// for an id outside the vocabulary, so decoding never traps on a bad id.
     public func pieceBytes(_ id: Int) -> [UInt8] { Array(pieces[id]) }
 
-    /// The piece of `id` for display: spaces as `·`, newlines as `↵`, tabs as `⇥`,
+    /// Returns the piece of `id` for display: spaces as `·`, newlines as `↵`, tabs as `⇥`,
     /// other control characters and bytes that are not whole UTF-8 characters as `<0xNN>`.
     public func pieceText(_ id: Int) -> String { TokenDisplay.visible(pieceBytes(id)) }
 
-    /// Whether `decode` leaves the token out when skipping special tokens (control and unknown tokens).
+    /// Returns whether `decode` leaves the token out when skipping special tokens (control and unknown tokens).
     public func isHiddenWhenDecoding(_ id: Int) -> Bool {
         guard id >= 0, id < vocabulary.count else { return false }
         let type = vocabulary.tokenTypes[id]
         return type == .control || type == .unknown
     }
 
-    /// The text of `ids`. Bytes that are not valid UTF-8 become U+FFFD.
+    /// Returns the text of `ids`. Bytes that are not valid UTF-8 become U+FFFD.
     ///
     /// With `skipSpecial`, control and unknown tokens (BOS, `<|im_end|>`) are left out.
     /// For a SentencePiece vocabulary that adds a space prefix, the leading space of the

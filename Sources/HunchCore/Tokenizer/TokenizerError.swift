@@ -13,7 +13,7 @@ public enum TokenizerError: Error, Equatable, Sendable {
     case lengthMismatch(key: String, count: Int, tokenCount: Int)
     /// A special-token id key points outside the vocabulary.
     case specialTokenOutOfRange(key: String, id: Int, vocabSize: Int)
-    /// The file asks for a special token to be added but does not say which one.
+    /// The file requests that a special token be added but names no such token.
     case missingSpecialToken(key: String, requiredBy: String)
     /// A `token_type` entry is not one of the GGUF token types 0 to 6.
     case invalidTokenType(index: Int, value: Int)

@@ -57,8 +57,8 @@ public enum UTF8Repair {
         return (String(decoding: valid, as: UTF8.self), index)
     }
 
-    /// The offset of the first byte that does not start a whole character, or nil when
-    /// all of `bytes` is valid UTF-8.
+    /// Returns the offset of the first byte that does not start a whole character, or nil
+    /// when all of `bytes` is valid UTF-8.
     public static func firstInvalidOffset(in bytes: [UInt8]) -> Int? {
         var index = 0
         while index < bytes.count {

@@ -24,7 +24,7 @@ public enum TokenType: Int, Sendable {
 ///
 /// Defaults for keys a file may omit follow llama.cpp: a SentencePiece vocabulary adds
 /// BOS and a space prefix, uses ids 1, 2 and 0 for BOS, EOS and unknown, while a BPE
-/// vocabulary adds neither unless its keys or its pre-tokenizer say so. Unlike
+/// vocabulary adds neither unless its keys or its pre-tokenizer request it. Unlike
 /// llama.cpp, a BPE vocabulary without `bos_token_id` or `eos_token_id` has none
 /// (llama.cpp falls back to id 11), and an out-of-range id is an error, not a warning.
 public struct Vocabulary: Sendable {
@@ -34,7 +34,7 @@ public struct Vocabulary: Sendable {
     /// Token texts as stored: BPE tokens in the GPT-2 byte alphabet, SentencePiece tokens with `▁` for spaces.
     public let tokens: [String]
     /// Types per token. Tokens detected as end-of-generation or fill-in-the-middle
-    /// markers by their text are `.control` even when the file says otherwise, as in llama.cpp.
+    /// markers by their text are `.control` whatever type the file gives, as in llama.cpp.
     public let tokenTypes: [TokenType]
     /// SentencePiece merge scores per token (higher merges first); zeros when the file has none.
     public let scores: [Float]

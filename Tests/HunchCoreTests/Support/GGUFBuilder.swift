@@ -14,7 +14,7 @@ struct GGUFBuilder {
 
     private var entries: [(key: String, value: Value)] = []
 
-    /// A builder holding `entries`; later `set` calls replace or add keys.
+    /// Creates a builder with `entries`. Later `set` calls replace or add keys.
     init(_ entries: [(String, Value)] = []) {
         for (key, value) in entries { set(key, value) }
     }

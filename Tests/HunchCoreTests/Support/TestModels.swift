@@ -20,14 +20,14 @@ enum TestModels {
         return NSHomeDirectory() + "/.cache/hunch/models"
     }
 
-    /// The path of model file `name`, or an error naming where it was looked for.
+    /// Returns the path of model file `name`, or throws an error naming where it was looked for.
     static func path(_ name: String) throws(MissingTestFile) -> String {
         let path = directory + "/" + name
         guard FileManager.default.fileExists(atPath: path) else { throw MissingTestFile(name: name, directory: directory) }
         return path
     }
 
-    /// The tokenizer of model file `name`, loaded once per test run and shared.
+    /// Returns the tokenizer of model file `name`, loaded once per test run and shared.
     static func tokenizer(_ name: String) throws -> Tokenizer {
         try cache.tokenizer(name)
     }

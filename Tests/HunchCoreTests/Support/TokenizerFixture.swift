@@ -78,7 +78,7 @@ struct FixtureNotFound: Error, CustomStringConvertible {
     var description: String { "tokenizer fixture \(name) not found; run scripts/make-tokenizer-fixtures.py" }
 }
 
-/// A short account of where two id lists differ, for failure messages about long inputs.
+/// Describes where two id lists differ, for failure messages about long inputs.
 func describeDifference(expected: [Int], actual: [Int]) -> String {
     guard let index = zip(expected, actual).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
         ?? (expected.count != actual.count ? min(expected.count, actual.count) : nil)
