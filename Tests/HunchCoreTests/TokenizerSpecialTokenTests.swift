@@ -78,7 +78,7 @@ struct TokenizerSpecialTokenTests {
         let llama = try TestModels.tokenizer(TestModels.llamaSentencePiece)
         #expect(llama.pieceText(0xF0 + 3) == "<0xF0>")
         #expect(llama.pieceText(1) == "<s>")
-        #expect(TokenDisplay.visible([0x41, 0x0D, 0x00, 0x7F, 0xE2, 0x82]) == "A␍<0x00><0x7F><0xE2><0x82>")
+        #expect(TokenDisplay.visible([0x41, 0x0D, 0x00, 0x7F, 0xC2, 0x85, 0xE2, 0x82]) == "A␍<0x00><0x7F><U+0085><0xE2><0x82>")
     }
 
     @Test("one tokenizer serves many threads")

@@ -12,7 +12,7 @@ struct TokenizeCommand: HunchCommand {
         options: [
             OptionSpec(["--model", "-m"], value: "MODEL.gguf", help: "The model whose vocabulary to use."),
             OptionSpec(["--special"], help: "Turn special-token texts such as <|im_start|> into those tokens."),
-            OptionSpec(["--no-bos"], help: "Add no BOS or EOS token, even where the vocabulary asks for them."),
+            OptionSpec(["--no-bos"], help: "Add no BOS or EOS token, even where the vocabulary requests them."),
             OptionSpec(["--json"], help: "Print one JSON object {\"ids\": [...], \"pieces\": [...]}."),
             OptionSpec(["--count"], help: "Print only the number of tokens."),
             OptionSpec(["--timings"], help: "Report the time to read the model file, build the tokenizer and encode, on standard error."),

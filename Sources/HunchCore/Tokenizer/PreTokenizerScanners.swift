@@ -3,6 +3,11 @@
 /// `\p{L}` and `\p{N}` are Unicode general categories from the Swift standard library;
 /// `\s` is the Unicode White_Space property, which is the set llama.cpp uses. A scalar
 /// with none of the bits (symbols, marks, controls, unassigned) matches `[^\s\p{L}\p{N}]`.
+///
+/// NOTE: llama.cpp reads categories from its own table (`unicode-data.cpp`), built from
+/// some Unicode version, while these follow the Swift runtime's. A character assigned
+/// in one version but not the other can split differently; the fixtures cover emoji
+/// up to Unicode 15 and an unassigned code point, and agree.
 enum ScalarClass {
     static let letter: UInt8 = 1
     static let number: UInt8 = 2

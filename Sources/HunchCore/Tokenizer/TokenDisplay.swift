@@ -1,8 +1,8 @@
 /// Token pieces shown so that every byte is visible, for `hunch tokenize` and debugging.
 public enum TokenDisplay {
-    /// `bytes` with a space as `·`, a newline as `↵`, a tab as `⇥`, a carriage return
-    /// as `␍`, other control characters and bytes that are not whole UTF-8 characters
-    /// as `<0xNN>` (one per byte).
+    /// Returns `bytes` with a space as `·`, a newline as `↵`, a tab as `⇥`, a carriage
+    /// return as `␍`, other C0 controls and DEL as `<0xNN>`, C1 controls as `<U+NNNN>`,
+    /// and bytes that are not whole UTF-8 characters as `<0xNN>` (one per byte).
     public static func visible(_ bytes: [UInt8]) -> String {
         render(bytes) { scalar in
             switch scalar.value {
@@ -11,12 +11,13 @@ public enum TokenDisplay {
             case 0x09: return "⇥"
             case 0x0D: return "␍"
             case 0x00..<0x20, 0x7F: return hex(UInt8(scalar.value))
+            case 0x80...0x9F: return "<U+00" + String(scalar.value, radix: 16, uppercase: true) + ">"
             default: return nil
             }
         }
     }
 
-    /// `bytes` as text, with only the bytes that are not whole UTF-8 characters as `<0xNN>`.
+    /// Returns `bytes` as text, with only the bytes that are not whole UTF-8 characters as `<0xNN>`.
     public static func escapingInvalidUTF8(_ bytes: [UInt8]) -> String {
         render(bytes) { _ in nil }
     }
