@@ -22,9 +22,9 @@ public enum TokenType: Int, Sendable {
 
 /// A tokenizer vocabulary read from the `tokenizer.ggml.*` metadata of a GGUF file.
 ///
-/// Defaults for keys a file may omit follow llama.cpp: a SentencePiece vocabulary adds
-/// BOS and a space prefix, uses ids 1, 2 and 0 for BOS, EOS and unknown, while a BPE
-/// vocabulary adds neither unless its keys or its pre-tokenizer request it. Unlike
+/// Keys a file may omit get llama.cpp's defaults. A SentencePiece vocabulary adds BOS
+/// and a space prefix and uses ids 1, 2 and 0 for BOS, EOS and unknown. A BPE vocabulary
+/// adds neither, unless its keys or its pre-tokenizer request it. Unlike
 /// llama.cpp, a BPE vocabulary without `bos_token_id` or `eos_token_id` has none
 /// (llama.cpp falls back to id 11), and an out-of-range id is an error, not a warning.
 public struct Vocabulary: Sendable {
@@ -43,7 +43,7 @@ public struct Vocabulary: Sendable {
 
     public let bosID: Int?
     public let eosID: Int?
-    /// End of turn: `eot_token_id`, else the first of the usual end-of-turn texts the vocabulary holds.
+    /// End of turn: `eot_token_id`, else the first of the usual end-of-turn texts the vocabulary contains.
     public let eotID: Int?
     public let unknownID: Int?
     public let paddingID: Int?
@@ -59,7 +59,7 @@ public struct Vocabulary: Sendable {
 
     public var count: Int { tokens.count }
 
-    /// This vocabulary with another pre-tokenizer, for testing one on a vocabulary that names a different one.
+    /// Returns this vocabulary with another pre-tokenizer, to test one on a vocabulary that names a different one.
     func replacingPreTokenizer(_ preTokenizer: PreTokenizer) -> Vocabulary {
         var copy = self
         copy.preTokenizer = preTokenizer
