@@ -53,7 +53,27 @@ struct GGUFBuilder {
     /// integer `general.alignment` if there is one, else 32.
     var alignment: Int?
 
+    init() {}
+
+    /// Creates a builder with metadata `entries` and no tensors.
+    init(_ entries: [(String, GGUFValue)]) {
+        for (key, value) in entries { add(key, value) }
+    }
+
     // MARK: - Adding parts
+
+    /// Replaces the value of `key`, or adds it when absent.
+    mutating func set(_ key: String, _ value: GGUFValue) {
+        if let index = metadata.firstIndex(where: { $0.key == key }) {
+            metadata[index].entry = .value(value)
+        } else {
+            add(key, value)
+        }
+    }
+
+    mutating func remove(_ key: String) {
+        metadata.removeAll { $0.key == key }
+    }
 
     mutating func add(_ key: String, _ value: GGUFValue) {
         metadata.append((key, .value(value)))
@@ -240,4 +260,11 @@ struct ByteWriter {
         case .array: .array
         }
     }
+}
+
+/// Short spellings for the array values vocabulary tests write.
+extension GGUFValue {
+    static func strings(_ values: [String]) -> GGUFValue { .array(.string(values)) }
+    static func int32s(_ values: [Int32]) -> GGUFValue { .array(.int32(values)) }
+    static func float32s(_ values: [Float]) -> GGUFValue { .array(.float32(values)) }
 }

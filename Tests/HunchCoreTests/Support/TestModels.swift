@@ -1,12 +1,12 @@
 import Foundation
 @testable import HunchCore
 
-/// The real models the tests run against, found on disk.
+/// Model and vocabulary files the tests read, found in the model cache.
 ///
 /// The folder is `$HUNCH_MODELS` if set, else `$XDG_CACHE_HOME/hunch/models`,
 /// else `~/.cache/hunch/models` (where `hunch fetch` puts them). A missing file
-/// fails the test with `TestModels.Missing`, which names the path: a test that
-/// needs a real model never passes without it.
+/// fails the test with `MissingTestFile`, which names the path and how to get
+/// it: a test that needs a real model never passes without it.
 enum TestModels {
     /// SmolLM2 135M Instruct: llama architecture, Q4_1 and Q8_0 tensors.
     static let smolLM2 = "smollm2-135m-instruct.gguf"
@@ -14,16 +14,10 @@ enum TestModels {
     static let qwenDraft = "qwen2.5-coder-0.5b-instruct.gguf"
     /// Qwen2.5-Coder 1.5B Instruct (the target model): Q4_K and Q6_K tensors.
     static let qwenTarget = "qwen2.5-coder-1.5b-instruct.gguf"
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        let folderSource: String
-
-        var description: String {
-            "test model not found: \(path) (folder taken from \(folderSource)). "
-                + "Set HUNCH_MODELS to the folder that holds the .gguf files, or run `hunch fetch`."
-        }
-    }
+    /// Vocabulary-only files from llama.cpp's test data, stored by scripts/fetch-test-vocab.
+    static let llamaSentencePiece = "ggml-vocab-llama-spm.gguf"
+    static let llamaBPE = "ggml-vocab-llama-bpe.gguf"
+    static let gpt2 = "ggml-vocab-gpt-2.gguf"
 
     /// The models folder and where its path came from, for error messages.
     static var folder: (path: String, source: String) {
@@ -38,18 +32,52 @@ enum TestModels {
         return (home + "/.cache/hunch/models", "~/.cache/hunch/models")
     }
 
-    /// Returns the path of model `fileName`, or throws `Missing` when no file is there.
-    static func path(_ fileName: String) throws -> String {
+    /// Returns the path of file `name`, or throws `MissingTestFile` when no file is there.
+    static func path(_ name: String) throws(MissingTestFile) -> String {
         let folder = folder
-        let path = folder.path + "/" + fileName
+        let path = folder.path + "/" + name
         guard FileManager.default.fileExists(atPath: path) else {
-            throw Missing(path: path, folderSource: folder.source)
+            throw MissingTestFile(path: path, folderSource: folder.source)
         }
         return path
     }
 
-    /// Opens model `fileName` as a GGUF file.
-    static func open(_ fileName: String) throws -> GGUFFile {
-        try GGUFFile(path: try path(fileName))
+    /// Opens model `name` as a GGUF file.
+    static func open(_ name: String) throws -> GGUFFile {
+        try GGUFFile(path: try path(name))
+    }
+
+    /// Returns the tokenizer of file `name`, loaded once per test run and shared.
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        try cache.tokenizer(name)
+    }
+
+    private static let cache = TokenizerCache()
+}
+
+struct MissingTestFile: Error, CustomStringConvertible {
+    let path: String
+    let folderSource: String
+
+    var description: String {
+        let fix = path.contains("/ggml-vocab-")
+            ? "run scripts/fetch-test-vocab"
+            : "run `hunch fetch`, or copy the model there"
+        return "test file not found: \(path) (folder taken from \(folderSource)): \(fix), or set HUNCH_MODELS to the folder that holds it."
+    }
+}
+
+/// Tokenizers by file name, so parallel tests load each vocabulary once.
+private final class TokenizerCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: [String: Tokenizer] = [:]
+
+    func tokenizer(_ name: String) throws -> Tokenizer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let tokenizer = loaded[name] { return tokenizer }
+        let tokenizer = try Tokenizer(gguf: GGUFFile(path: TestModels.path(name)))
+        loaded[name] = tokenizer
+        return tokenizer
     }
 }
