@@ -158,4 +158,31 @@ import Testing
             #expect(gathered.map(\.logit) == expected.map { logits[$0] })
         }
     }
+
+    // MARK: - Patched reads
+
+    /// Patches at the first and last index, on block edges and in the tail, against the
+    /// same kernels on a patched copy.
+    @Test(arguments: oddSizes.filter { $0 >= 9 })
+    func patchedKernelsMatchCopy(count: Int) {
+        let logits = Self.randomLogits(count: count, seed: 600 + UInt64(count))
+        let ids = Set([0, 7, 8, count / 2, count - 2, count - 1]).sorted()
+        let patches = ids.enumerated().map { Candidate(id: Int32($0.element), logit: $0.offset % 2 == 0 ? 30 : -30) }
+        var copy = logits
+        for patch in patches {
+            copy[Int(patch.id)] = patch.logit
+        }
+
+        logits.withUnsafeBufferPointer { raw in
+            copy.withUnsafeBufferPointer { patched in
+                #expect(LogitKernels.maximum(raw, patches: patches) == copy.max())
+                let maximum = copy.max()!
+                #expect(LogitKernels.sumExp(raw, patches: patches, maximum: maximum) == LogitKernels.sumExp(patched, maximum: maximum))
+                for threshold: Float in [-31, 0, 29] {
+                    #expect(LogitKernels.candidates(raw, patches: patches, atLeast: threshold)
+                        == LogitKernels.candidates(patched, atLeast: threshold))
+                }
+            }
+        }
+    }
 }

@@ -119,13 +119,14 @@ enum LogitKernels {
         return result.replacing(with: 0, where: x .< -87)
     }
 
-    /// Σ e^(logit - maximum) over all logits, in Double. `maximum` must be the largest
-    /// logit, so every exponent is at most 0. Lanes add up in Float over 64 blocks (512
-    /// terms of at most 1 each) before each flush into the Double total.
-    static func sumExp(_ logits: UnsafeBufferPointer<Float>, maximum: Float) -> Double {
+    /// Σ e^(logit - maximum) over all logits with `patches` applied, in Double. `maximum`
+    /// must be the largest logit, so every exponent is at most 0. Lanes add up in Float
+    /// over 64 blocks (512 terms of at most 1 each) before each flush into the Double total.
+    static func sumExp(_ logits: UnsafeBufferPointer<Float>, patches: [Candidate] = [], maximum: Float) -> Double {
         guard let base = logits.baseAddress else { return 0 }
         let blockEnd = logits.count - logits.count % width
         let shift = Block(repeating: maximum)
+        var reader = PatchedReader(base: base, patches: patches)
 
         var total = 0.0
         var offset = 0
@@ -133,15 +134,35 @@ enum LogitKernels {
             let chunkEnd = min(blockEnd, offset + 64 * width)
             var partial = Block()
             while offset < chunkEnd {
-                partial += exp(load(base, offset) - shift)
+                partial += exp(reader.block(at: offset) - shift)
                 offset += width
             }
             total += Double(partial.sum())
         }
         for i in blockEnd..<logits.count {
-            total += Double(exp(Block(repeating: logits[i] - maximum))[0])
+            total += Double(exp(Block(repeating: reader.value(at: i) - maximum))[0])
         }
         return total
+    }
+
+    /// The largest logit with `patches` applied; NaN never counts.
+    static func maximum(_ logits: UnsafeBufferPointer<Float>, patches: [Candidate]) -> Float {
+        guard let base = logits.baseAddress else { return -.infinity }
+        let blockEnd = logits.count - logits.count % width
+        var reader = PatchedReader(base: base, patches: patches)
+
+        var best = Block(repeating: -.infinity)
+        var offset = 0
+        while offset < blockEnd {
+            let values = reader.block(at: offset)
+            best.replace(with: values, where: values .> best)
+            offset += width
+        }
+        var result = best.max()
+        for i in blockEnd..<logits.count where reader.value(at: i) > result {
+            result = reader.value(at: i)
+        }
+        return result
     }
 
     /// e^((logit - maximum) * scale) for each candidate, through the SIMD `exp`, so a
@@ -179,16 +200,19 @@ enum LogitKernels {
     /// the threshold is near the maximum. Inside a block each lane is written
     /// unconditionally and the output length advances by the compare result, so a
     /// threshold that half the logits pass costs no branch mispredictions.
-    static func candidates(_ logits: UnsafeBufferPointer<Float>, atLeast threshold: Float) -> [Candidate] {
+    static func candidates(
+        _ logits: UnsafeBufferPointer<Float>, patches: [Candidate] = [], atLeast threshold: Float
+    ) -> [Candidate] {
         guard let base = logits.baseAddress else { return [] }
         let blockEnd = logits.count - logits.count % width
         let limit = Block(repeating: threshold)
+        var reader = PatchedReader(base: base, patches: patches)
 
         return [Candidate](unsafeUninitializedCapacity: logits.count) { buffer, initializedCount in
             var length = 0
             var offset = 0
             while offset < blockEnd {
-                let values = load(base, offset)
+                let values = reader.block(at: offset)
                 let passes = values .>= limit
                 if any(passes) {
                     for lane in 0..<width {
@@ -198,11 +222,45 @@ enum LogitKernels {
                 }
                 offset += width
             }
-            for i in blockEnd..<logits.count where logits[i] >= threshold {
-                buffer[length] = Candidate(id: Int32(truncatingIfNeeded: i), logit: logits[i])
+            for i in blockEnd..<logits.count where reader.value(at: i) >= threshold {
+                buffer[length] = Candidate(id: Int32(truncatingIfNeeded: i), logit: reader.value(at: i))
                 length += 1
             }
             initializedCount = length
         }
+    }
+}
+
+// MARK: - Patched reads
+
+/// Reads logits with a few of them replaced, such as the repetition-penalised ones,
+/// without copying the vocabulary.
+///
+/// `patches` must be in ascending id order, and `block(at:)` must be called for
+/// consecutive blocks from the start; then each call checks one patch id and the whole
+/// pass costs one comparison per block more than an unpatched one.
+struct PatchedReader {
+    let base: UnsafePointer<Float>
+    let patches: [Candidate]
+    private var next = 0
+
+    init(base: UnsafePointer<Float>, patches: [Candidate]) {
+        self.base = base
+        self.patches = patches
+    }
+
+    @inline(__always)
+    mutating func block(at offset: Int) -> LogitKernels.Block {
+        var block = LogitKernels.load(base, offset)
+        while next < patches.count, Int(patches[next].id) < offset + LogitKernels.width {
+            block[Int(patches[next].id) - offset] = patches[next].logit
+            next += 1
+        }
+        return block
+    }
+
+    /// The logit at `index`, patched; for the few elements after the last whole block.
+    func value(at index: Int) -> Float {
+        patches.last { Int($0.id) == index }?.logit ?? base[index]
     }
 }

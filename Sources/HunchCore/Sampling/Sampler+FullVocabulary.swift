@@ -2,8 +2,9 @@ import Foundation
 
 /// Top-p and min-p over the whole vocabulary, for top-k 0, without sorting it.
 extension Sampler {
-    /// Returns the survivors of top-p and min-p (before the exact min-p cut) in rank order, over
-    /// every logit of `logits`, whose largest value is `maximum`.
+    /// Returns the survivors of top-p and min-p (before the exact min-p cut) in rank order,
+    /// over every logit of `logits` with the penalised values in `patches` (ascending ids)
+    /// put in place. `maximum` is the largest of those logits.
     ///
     /// Min-p alone is a logit threshold, maximum + ln(minP), so its survivors are gathered
     /// by one vector compare. Top-p needs the total mass Σ e^(logit - maximum), which takes
@@ -13,18 +14,20 @@ extension Sampler {
     /// of the mass. Only the gathered tokens are sorted, so a peaked distribution costs
     /// three passes over the vocabulary (maximum, total mass, gather) and a short sort.
     /// Without top-p and min-p every finite logit is gathered and sorted.
-    func fullVocabularyCandidates(logits: UnsafeBufferPointer<Float>, maximum: Float) -> [Candidate] {
+    func fullVocabularyCandidates(
+        logits: UnsafeBufferPointer<Float>, patches: [Candidate], maximum: Float
+    ) -> [Candidate] {
         let minPFloor = minPGatherFloor(maximum: maximum)
         guard settings.topP < 1 else {
-            return gatherSorted(logits, atLeast: minPFloor)
+            return gatherSorted(logits, patches: patches, atLeast: minPFloor)
         }
 
-        let total = LogitKernels.sumExp(logits, maximum: maximum)
+        let total = LogitKernels.sumExp(logits, patches: patches, maximum: maximum)
         var delta: Float = 8
         while true {
             let wholeRange = delta > 87
             let floor = wholeRange ? minPFloor : max(minPFloor, maximum - delta)
-            let candidates = gatherSorted(logits, atLeast: floor)
+            let candidates = gatherSorted(logits, patches: patches, atLeast: floor)
             if let length = Self.nucleusLength(of: candidates, topP: settings.topP, total: total) {
                 return Array(candidates.prefix(length))
             }
@@ -46,8 +49,10 @@ extension Sampler {
         return max(floor.nextDown, -.greatestFiniteMagnitude)
     }
 
-    private func gatherSorted(_ logits: UnsafeBufferPointer<Float>, atLeast floor: Float) -> [Candidate] {
-        var candidates = LogitKernels.candidates(logits, atLeast: floor)
+    private func gatherSorted(
+        _ logits: UnsafeBufferPointer<Float>, patches: [Candidate], atLeast floor: Float
+    ) -> [Candidate] {
+        var candidates = LogitKernels.candidates(logits, patches: patches, atLeast: floor)
         CandidateSelection.sortAscendingIDsByRank(&candidates)
         return candidates
     }

@@ -61,19 +61,10 @@ public struct Sampler: Sendable {
             candidates = topRankedCandidates(logits: logits, count: topK, penalised: penalised)
             if settings.isGreedy { return .oneHot(Int(candidates[0].id)) }
             candidates = Self.nucleus(of: candidates, topP: settings.topP, total: nil)
-        } else if penalised.isEmpty {
-            candidates = fullVocabularyCandidates(logits: logits, maximum: scan.maximum)
         } else {
-            let adjusted = [Float](unsafeUninitializedCapacity: logits.count) { buffer, initializedCount in
-                _ = buffer.initialize(from: logits)
-                for candidate in penalised {
-                    buffer[Int(candidate.id)] = candidate.logit
-                }
-                initializedCount = logits.count
-            }
-            candidates = adjusted.withUnsafeBufferPointer { buffer in
-                fullVocabularyCandidates(logits: buffer, maximum: LogitKernels.scan(buffer).maximum)
-            }
+            let patches = penalised.sorted { $0.id < $1.id }
+            let maximum = patches.isEmpty ? scan.maximum : LogitKernels.maximum(logits, patches: patches)
+            candidates = fullVocabularyCandidates(logits: logits, patches: patches, maximum: maximum)
         }
         candidates = Self.minPPrefix(of: candidates, minP: settings.minP)
         return Self.softmax(candidates, temperature: settings.temperature)
