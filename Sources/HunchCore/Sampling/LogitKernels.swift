@@ -145,7 +145,7 @@ enum LogitKernels {
         return total
     }
 
-    /// The largest logit with `patches` applied; NaN never counts.
+    /// Returns the largest logit with `patches` applied. NaN never counts.
     static func maximum(_ logits: UnsafeBufferPointer<Float>, patches: [Candidate]) -> Float {
         guard let base = logits.baseAddress else { return -.infinity }
         let blockEnd = logits.count - logits.count % width
@@ -237,7 +237,7 @@ enum LogitKernels {
 /// without copying the vocabulary.
 ///
 /// `patches` must be in ascending id order, and `block(at:)` must be called for
-/// consecutive blocks from the start; then each call checks one patch id and the whole
+/// consecutive blocks from the start. Each call then checks only the next patch id, so a
 /// pass costs one comparison per block more than an unpatched one.
 struct PatchedReader {
     let base: UnsafePointer<Float>
@@ -259,7 +259,7 @@ struct PatchedReader {
         return block
     }
 
-    /// The logit at `index`, patched; for the few elements after the last whole block.
+    /// Returns the patched logit at `index`, for the few elements after the last whole block.
     func value(at index: Int) -> Float {
         patches.last { Int($0.id) == index }?.logit ?? base[index]
     }
