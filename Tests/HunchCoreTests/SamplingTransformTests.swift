@@ -183,6 +183,29 @@ import Testing
         #expect(throws: SamplingError.self) { try sampler.distribution(logits: [0, .nan], history: []) }
     }
 
+    @Test func tinyTemperatureActsGreedy() throws {
+        for temperature: Float in [1e-30, .leastNonzeroMagnitude] {
+            var settings = Self.noFilter
+            settings.temperature = temperature
+            #expect(try Self.distribution(settings, logits: [1, 3, 3, 2]) == TokenDistribution(sortedTokenIDs: [1, 2], probabilities: [0.5, 0.5]))
+        }
+    }
+
+    @Test func penaltyOverflowLeavesNothing() {
+        for topK in [0, 1] {
+            var settings = Self.noFilter
+            settings.repetitionPenalty = 4
+            settings.topK = topK
+            #expect(throws: SamplingError.noFiniteLogit(count: 2), "top-k \(topK)") {
+                try Self.distribution(settings, logits: [-.infinity, -1e38], history: [1])
+            }
+            settings.temperature = 0
+            #expect(throws: SamplingError.noFiniteLogit(count: 2), "greedy, top-k \(topK)") {
+                try Self.distribution(settings, logits: [-.infinity, -1e38], history: [1])
+            }
+        }
+    }
+
     @Test func negativeInfinityIsNeverKept() throws {
         for topK in [0, 2, 3] {
             var settings = Self.noFilter

@@ -59,13 +59,16 @@ public struct Sampler: Sendable {
         var candidates: [Candidate]
         if topK > 0 && topK < logits.count {
             candidates = topRankedCandidates(logits: logits, count: topK, penalised: penalised)
-            if settings.isGreedy { return .oneHot(Int(candidates[0].id)) }
+            if settings.isGreedy, let best = candidates.first { return .oneHot(Int(best.id)) }
             candidates = Self.nucleus(of: candidates, topP: settings.topP, total: nil)
         } else {
             let patches = penalised.sorted { $0.id < $1.id }
             let maximum = patches.isEmpty ? scan.maximum : LogitKernels.maximum(logits, patches: patches)
             candidates = fullVocabularyCandidates(logits: logits, patches: patches, maximum: maximum)
         }
+        // Only a penalty that pushes the last finite logits past -Float.greatestFiniteMagnitude
+        // can leave nothing.
+        guard !candidates.isEmpty else { throw .noFiniteLogit(count: logits.count) }
         candidates = Self.minPPrefix(of: candidates, minP: settings.minP)
         return Self.softmax(candidates, temperature: settings.temperature)
     }
@@ -133,6 +136,7 @@ public struct Sampler: Sendable {
             candidates = CandidateSelection.topRanked(logits, count: widened)
         } else {
             candidates = logits.indices.map { Candidate(id: Int32($0), logit: logits[$0]) }
+            CandidateSelection.sortAscendingIDsByRank(&candidates)
         }
 
         if !penalised.isEmpty {
@@ -183,7 +187,9 @@ public struct Sampler: Sendable {
     /// Softmax of logit / temperature over candidates in rank order. The largest logit is
     /// subtracted first so no exponent is positive, and the total is summed in Double.
     static func softmax(_ sorted: [Candidate], temperature: Float) -> TokenDistribution {
-        let weights = LogitKernels.exponentials(of: sorted, maximum: sorted[0].logit, scale: 1 / temperature)
+        // A subnormal temperature would make the scale infinite and 0 * infinity NaN.
+        let scale = min(1 / temperature, .greatestFiniteMagnitude)
+        let weights = LogitKernels.exponentials(of: sorted, maximum: sorted[0].logit, scale: scale)
         var total = 0.0
         for weight in weights {
             total += Double(weight)
