@@ -1,8 +1,8 @@
 import Foundation
 import HunchCore
 
-// Times Sampler.distribution, TokenDistribution.sample and Sampler.argmax on logits of
-// Qwen2.5's vocabulary size. Run in release:
+// Times Sampler.distribution, TokenDistribution.sample, SpeculativeSampling.residual and
+// Sampler.argmax on logits of Qwen2.5's vocabulary size. Run in release:
 //
 //     swift run -c release SamplingBenchmark [LOGITS.f32]
 //
@@ -102,7 +102,13 @@ for set in logitSets {
         let distribution = try sampler.distribution(logits: set.logits, history: history)
         var generator = Xoshiro256StarStar(seed: 4)
         let draw = measure(iterations: 300) { _ = distribution.sample(using: &generator) }
+        // The draft's distribution: the same logits with every 7th one raised a little.
+        let draftLogits = set.logits.enumerated().map { $0.offset % 7 == 0 ? $0.element + 0.5 : $0.element }
+        let draftDistribution = try sampler.distribution(logits: draftLogits, history: history)
+        let residual = measure(iterations: 100) {
+            _ = SpeculativeSampling.residual(target: distribution, draft: draftDistribution)
+        }
         let label = "distribution, \(configuration.name)".padding(toLength: 47, withPad: " ", startingAt: 0)
-        print("  \(label)\(format(timing.median)) \(format(timing.mean))   support \(support), sample \(format(draw.median))")
+        print("  \(label)\(format(timing.median)) \(format(timing.mean))   support \(support), sample \(format(draw.median)), residual \(format(residual.median))")
     }
 }

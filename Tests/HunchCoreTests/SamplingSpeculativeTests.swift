@@ -54,6 +54,34 @@ import Testing
         #expect(abs(kept - 5_000) < 200)
     }
 
+    /// Distributions over a few hundred tokens take the id-indexed table; both ways must
+    /// find the same differences.
+    @Test func residualTableMatchesSearch() throws {
+        var generator = Xoshiro256StarStar(seed: 11)
+        func randomDistribution() throws -> TokenDistribution {
+            var weights: [Int: Double] = [:]
+            for _ in 0..<400 {
+                weights[Int(generator.next() % 1_000)] = generator.nextUnitDouble()
+            }
+            return try TokenDistribution(weights: weights)
+        }
+        let target = try randomDistribution()
+        let draft = try randomDistribution()
+        #expect(target.count * draft.count > 1 << 16)
+
+        var bySearch = SpeculativeSampling.positiveDifferencesBySearch(target: target, draft: draft)
+        var byTable = SpeculativeSampling.positiveDifferencesByTable(target: target, draft: draft)
+        CandidateSelection.sortByRank(&bySearch)
+        CandidateSelection.sortAscendingIDsByRank(&byTable)
+        #expect(bySearch.count > 100)
+        #expect(byTable == bySearch)
+
+        let residual = SpeculativeSampling.residual(target: target, draft: draft)
+        #expect(residual.tokenIDs == bySearch.map { Int($0.id) })
+        let total = residual.probabilities.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(total - 1) < 1e-5)
+    }
+
     // MARK: - Building distributions
 
     @Test func weightsAreSortedAndNormalised() throws {

@@ -27,29 +27,62 @@ public enum SpeculativeSampling {
         generator.nextUnitFloat() < acceptProbability(token: token, target: target, draft: draft)
     }
 
-    /// normalise(max(0, p - q)), the distribution to draw from after a rejection.
+    /// Returns normalise(max(0, p - q)), the distribution to draw from after a rejection.
     ///
     /// Only tokens with p(x) > q(x) have positive weight, and those lie in p's support,
-    /// so scanning p covers the union of the supports. Differences are taken in Double.
-    /// When no weight is positive, which happens when p == q and rejection is then
-    /// impossible, the result is p itself.
+    /// so scanning p covers the union of the supports. Each weight is p(x) - q(x) in
+    /// Float, which is exact up to one rounding, and the total is summed in Double. When
+    /// no weight is positive, which happens when p == q and rejection is then impossible,
+    /// the result is p itself.
     public static func residual(target: TokenDistribution, draft: TokenDistribution) -> TokenDistribution {
-        var draftProbability: [Int: Float] = [:]
-        draftProbability.reserveCapacity(draft.count)
-        for (token, probability) in zip(draft.tokenIDs, draft.probabilities) {
-            draftProbability[token] = probability
+        var weights: [Candidate]
+        if target.count * draft.count <= 1 << 16 {
+            weights = positiveDifferencesBySearch(target: target, draft: draft)
+            CandidateSelection.sortByRank(&weights)
+        } else {
+            weights = positiveDifferencesByTable(target: target, draft: draft)
+            CandidateSelection.sortAscendingIDsByRank(&weights)
         }
+        guard !weights.isEmpty else { return target }
 
-        var weights: [(token: Int, weight: Double)] = []
-        var total = 0.0
+        let total = weights.reduce(0.0) { $0 + Double($1.logit) }
+        var tokenIDs: [Int] = []
+        var probabilities: [Float] = []
+        tokenIDs.reserveCapacity(weights.count)
+        probabilities.reserveCapacity(weights.count)
+        for weight in weights {
+            let probability = Float(Double(weight.logit) / total)
+            guard probability > 0 else { break }
+            tokenIDs.append(Int(weight.id))
+            probabilities.append(probability)
+        }
+        return TokenDistribution(sortedTokenIDs: tokenIDs, probabilities: probabilities)
+    }
+
+    /// Returns p(x) - q(x) for each x with a positive difference, carried in `Candidate.logit`,
+    /// by looking up each of p's tokens in q. For short distributions, such as after top-k.
+    static func positiveDifferencesBySearch(target: TokenDistribution, draft: TokenDistribution) -> [Candidate] {
+        var result: [Candidate] = []
         for (token, probability) in zip(target.tokenIDs, target.probabilities) {
-            let difference = Double(probability) - Double(draftProbability[token] ?? 0)
+            let difference = probability - draft.probability(of: token)
             if difference > 0 {
-                weights.append((token, difference))
-                total += difference
+                result.append(Candidate(id: Int32(truncatingIfNeeded: token), logit: difference))
             }
         }
-        guard total > 0 else { return target }
-        return TokenDistribution(normalizing: weights, total: total)
+        return result
+    }
+
+    /// Returns the same differences through a table indexed by token id, in ascending id
+    /// order, for distributions over much of the vocabulary. Costs O(largest id + counts).
+    static func positiveDifferencesByTable(target: TokenDistribution, draft: TokenDistribution) -> [Candidate] {
+        let size = (target.tokenIDs.max() ?? 0) + 1
+        var table = [Float](repeating: 0, count: size)
+        for (token, probability) in zip(target.tokenIDs, target.probabilities) {
+            table[token] = probability
+        }
+        for (token, probability) in zip(draft.tokenIDs, draft.probabilities) where token < size {
+            table[token] -= probability
+        }
+        return table.withUnsafeBufferPointer { LogitKernels.candidates($0, atLeast: .leastNonzeroMagnitude) }
     }
 }
