@@ -92,6 +92,11 @@ import Testing
         #expect(distribution.mostLikelyToken == 3)
     }
 
+    @Test func hugeWeightsStayFinite() throws {
+        let distribution = try TokenDistribution(weights: [0: .greatestFiniteMagnitude, 1: .greatestFiniteMagnitude])
+        #expect(distribution.probabilities == [0.5, 0.5])
+    }
+
     @Test func invalidWeightsAreRejected() {
         #expect(throws: SamplingError.zeroTotalWeight) { try TokenDistribution(weights: [1: 0]) }
         #expect(throws: SamplingError.zeroTotalWeight) { try TokenDistribution(weights: [:]) }

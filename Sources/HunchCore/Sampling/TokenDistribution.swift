@@ -26,23 +26,22 @@ public struct TokenDistribution: Sendable, Equatable {
     /// Normalises non-negative weights into a distribution; tokens of weight 0 are left out.
     public init(weights: [Int: Double]) throws(SamplingError) {
         var entries: [(token: Int, weight: Double)] = []
-        var total = 0.0
         for (token, weight) in weights {
             guard token >= 0 else { throw .negativeTokenID(token) }
             guard weight.isFinite, weight >= 0 else { throw .invalidWeight(token: token, weight: weight) }
             if weight > 0 {
                 entries.append((token, weight))
-                total += weight
             }
         }
-        guard total > 0, total.isFinite else { throw .zeroTotalWeight }
-        self = TokenDistribution(normalizing: entries, total: total)
-    }
+        guard !entries.isEmpty else { throw .zeroTotalWeight }
 
-    /// Sorts positive weights by weight descending, then id ascending, and normalises them.
-    init(normalizing entries: [(token: Int, weight: Double)], total: Double) {
+        // Sorting first fixes the summation order, which a dictionary's iteration order
+        // does not, so the same weights always give the same Floats. Dividing by the
+        // largest weight keeps the sum of huge weights finite.
         let sorted = entries.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.token < $1.token }
-        self.init(rankedWeights: sorted, total: total)
+        let largest = sorted[0].weight
+        let scaled = sorted.map { (token: $0.token, weight: $0.weight / largest) }
+        self.init(rankedWeights: scaled, total: scaled.reduce(0) { $0 + $1.weight })
     }
 
     /// Divides weights that are already in order (non-increasing, ties by id) by `total`,
