@@ -137,6 +137,7 @@ import Testing
             var candidates = withZeros.enumerated().map { Candidate(id: Int32($0.offset), logit: $0.element) }
             CandidateSelection.sortAscendingIDsByRank(&candidates)
             #expect(candidates.map { Int($0.id) } == Self.referenceRank(withZeros))
+            #expect(candidates.allSatisfy { $0.logit == withZeros[Int($0.id)] })
         }
     }
 
@@ -146,6 +147,9 @@ import Testing
         #expect(keys == keys.sorted())
         #expect(Set(keys).count == keys.count)
         #expect(CandidateSelection.orderKey(-0.0) == CandidateSelection.orderKey(0))
+        for value in values {
+            #expect(CandidateSelection.logit(fromOrderKey: CandidateSelection.orderKey(value)) == value)
+        }
     }
 
     @Test(arguments: oddSizes)

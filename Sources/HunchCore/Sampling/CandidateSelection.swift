@@ -104,9 +104,11 @@ enum CandidateSelection {
     /// Sorts candidates that arrive in ascending id order into rank order.
     ///
     /// Long lists (a nucleus over a flat distribution can hold most of the vocabulary)
-    /// take a least-significant-digit radix sort on the 32-bit logit key, 8 bits per pass.
-    /// The sort is stable, so ids stay ascending among equal logits. Passes whose digit is
-    /// the same for every key are skipped. Cost: O(n) per pass, at most 4 passes.
+    /// take a least-significant-digit radix sort, 8 bits per pass, on the 32-bit logit key.
+    /// Each candidate travels as one UInt64, the key above the id, and the logit is decoded
+    /// from the key afterwards (-0 comes back as +0). The sort is stable, so ids stay
+    /// ascending among equal logits. Passes whose digit is the same for every key are
+    /// skipped. Cost: O(n) per pass, at most 4 passes.
     static func sortAscendingIDsByRank(_ candidates: inout [Candidate]) {
         guard candidates.count > 256 else {
             sortByRank(&candidates)
@@ -114,19 +116,18 @@ enum CandidateSelection {
         }
 
         let count = candidates.count
-        var keys = candidates.map { ~orderKey($0.logit) }
+        var keys = candidates.map { rankKey(logit: $0.logit, id: $0.id) }
         var counts = [Int](repeating: 0, count: 4 * 256)
         counts.withUnsafeMutableBufferPointer { counts in
             for key in keys {
-                counts[Int(key & 0xFF)] += 1
-                counts[256 + Int((key >> 8) & 0xFF)] += 1
-                counts[512 + Int((key >> 16) & 0xFF)] += 1
-                counts[768 + Int(key >> 24)] += 1
+                counts[Int((key >> 32) & 0xFF)] += 1
+                counts[256 + Int((key >> 40) & 0xFF)] += 1
+                counts[512 + Int((key >> 48) & 0xFF)] += 1
+                counts[768 + Int(key >> 56)] += 1
             }
         }
 
-        var spareKeys = keys
-        var spareCandidates = candidates
+        var spare = [UInt64](repeating: 0, count: count)
         for pass in 0..<4 where !counts[(pass * 256)..<(pass * 256 + 256)].contains(count) {
             var offsets = [Int](repeating: 0, count: 256)
             var running = 0
@@ -134,25 +135,33 @@ enum CandidateSelection {
                 offsets[digit] = running
                 running += counts[pass * 256 + digit]
             }
-            let shift = 8 * UInt32(pass)
+            let shift = 32 + 8 * UInt64(pass)
             keys.withUnsafeBufferPointer { keys in
-                candidates.withUnsafeBufferPointer { candidates in
-                    spareKeys.withUnsafeMutableBufferPointer { spareKeys in
-                        spareCandidates.withUnsafeMutableBufferPointer { spareCandidates in
-                            offsets.withUnsafeMutableBufferPointer { offsets in
-                                for i in 0..<count {
-                                    let digit = Int((keys[i] >> shift) & 0xFF)
-                                    spareKeys[offsets[digit]] = keys[i]
-                                    spareCandidates[offsets[digit]] = candidates[i]
-                                    offsets[digit] += 1
-                                }
-                            }
+                spare.withUnsafeMutableBufferPointer { spare in
+                    offsets.withUnsafeMutableBufferPointer { offsets in
+                        for key in keys {
+                            let digit = Int((key >> shift) & 0xFF)
+                            spare[offsets[digit]] = key
+                            offsets[digit] += 1
                         }
                     }
                 }
             }
-            swap(&keys, &spareKeys)
-            swap(&candidates, &spareCandidates)
+            swap(&keys, &spare)
         }
+
+        candidates.withUnsafeMutableBufferPointer { candidates in
+            for (index, key) in keys.enumerated() {
+                candidates[index] = Candidate(
+                    id: Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: key)),
+                    logit: logit(fromOrderKey: ~UInt32(truncatingIfNeeded: key >> 32)))
+            }
+        }
+    }
+
+    /// Inverts `orderKey`.
+    @inline(__always)
+    static func logit(fromOrderKey key: UInt32) -> Float {
+        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
     }
 }
