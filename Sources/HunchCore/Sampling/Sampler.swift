@@ -5,9 +5,9 @@ import Foundation
 /// The two steps are separate because speculative decoding needs the draft's and the
 /// target's distributions themselves, not only a sampled token.
 ///
-/// Pipeline, in this order for every model (the order of llama.cpp's default sampler
-/// chain since 2024, which applies temperature last so it never changes which tokens
-/// survive):
+/// Pipeline, in this order for every model. It is the order of llama.cpp's default
+/// sampler chain (`common_params_sampling::samplers` in common/common.h) without the
+/// samplers hunch lacks. Temperature comes last, so it never changes which tokens survive:
 /// 1. repetition penalty: each distinct token among the last `repetitionWindow` of the
 ///    history has a positive logit divided by the penalty and any other logit multiplied
 ///    by it (CTRL, Keskar et al. 2019, as llama.cpp applies it);

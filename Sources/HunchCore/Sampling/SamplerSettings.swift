@@ -2,8 +2,8 @@
 ///
 /// The same settings must be used for the draft and the target model, because speculative
 /// sampling reproduces the target's distribution only when both come from the same pipeline.
-/// The defaults are those of llama.cpp's command line (temperature 0.8, top-k 40, top-p 0.95,
-/// min-p 0.05, repetition penalty off over a 64-token window).
+/// The defaults are those of llama.cpp's `common_params_sampling` (temperature 0.8,
+/// top-k 40, top-p 0.95, min-p 0.05, repetition penalty off over a 64-token window).
 public struct SamplerSettings: Sendable, Equatable {
     /// Divides the logits before the softmax. 0 picks the most likely token (greedy).
     public var temperature: Float
