@@ -10,7 +10,7 @@ import Foundation
 /// samplers hunch lacks. Temperature comes last, so it never changes which tokens survive:
 /// 1. repetition penalty: each distinct token among the last `repetitionWindow` of the
 ///    history has a positive logit divided by the penalty and any other logit multiplied
-///    by it (CTRL, Keskar et al. 2019, as llama.cpp applies it);
+///    by it (the CTRL penalty as llama.cpp applies it);
 /// 2. top-k: the k best-ranked tokens;
 /// 3. top-p: the smallest rank-order prefix whose probability mass at temperature 1,
 ///    renormalised over the tokens left by top-k, reaches topP;
