@@ -52,6 +52,13 @@ let package = Package(
             dependencies: ["HunchCLI"],
             path: "Sources/hunch"
         ),
+        // Speed measurements live here, not in timed tests:
+        // swift run -c release SamplingBenchmark
+        .executableTarget(
+            name: "SamplingBenchmark",
+            dependencies: ["HunchCore"],
+            path: "Benchmarks/SamplingBenchmark"
+        ),
         .testTarget(
             name: "HunchCoreTests",
             dependencies: ["HunchCore"],
