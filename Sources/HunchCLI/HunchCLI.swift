@@ -26,6 +26,7 @@ public enum HunchCLI {
     /// when no subcommand is named.
     public static let commands: [any HunchCommand.Type] = [
         InfoCommand.self,
+        FetchCommand.self,
     ]
 
     static let defaultCommandName = "chat"
