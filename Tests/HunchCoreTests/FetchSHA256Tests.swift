@@ -65,9 +65,10 @@ struct FetchSHA256Tests {
     // MARK: - Real model
 
     /// The catalogue's sizes and hashes against the cached real files, and the hashing speed `hunch fetch` relies on.
-    @Test(.enabled(if: FetchTestSupport.realModelsCached), arguments: ModelCatalog.entries)
-    func realModelMatchesCatalogue(entry: ModelEntry) throws {
-        let path = try #require(FetchTestSupport.cachedRealModel(entry.id))
+    @Test(.enabled(if: FetchTestSupport.realModelsCached), arguments: ModelCatalog.ids)
+    func realModelMatchesCatalogue(id: String) throws {
+        let entry = try ModelCatalog.requireEntry(id: id)
+        let path = try #require(FetchTestSupport.cachedRealModel(id))
         let start = ContinuousClock.now
         let (size, digest) = try ModelCache.sha256(ofFile: path)
         let elapsed = ContinuousClock.now - start
