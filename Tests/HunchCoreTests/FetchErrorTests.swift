@@ -30,6 +30,10 @@ struct FetchErrorTests {
              "HUNCH_PYTHON"] + localFiles
         ),
         (
+            .pythonNotFound(executable: "/opt/py/bin/python3", searchPath: "/usr/bin"),
+            ["cannot download models: '/opt/py/bin/python3' is not an executable file. ", "HUNCH_PYTHON"] + localFiles
+        ),
+        (
             .pipUnavailable(python: "/usr/bin/python3", output: ["/usr/bin/python3: No module named pip"]),
             ["'/usr/bin/python3 -m pip --version' failed", "apt-get install python3-pip",
              "python printed:\n    /usr/bin/python3: No module named pip"] + localFiles

@@ -53,7 +53,10 @@ extension FetchError: CustomStringConvertible {
             return "cannot use \(path) as the model cache: \(reason). "
                 + "Set HUNCH_MODELS (or pass --dir) to a writable directory. " + Self.localFilesAdvice
         case .pythonNotFound(let executable, let searchPath):
-            return "cannot download models: '\(executable)' was not found (searched PATH=\(searchPath)). "
+            let problem = executable.contains("/")
+                ? "'\(executable)' is not an executable file"
+                : "'\(executable)' was not found (searched PATH=\(searchPath))"
+            return "cannot download models: \(problem). "
                 + "hunch downloads models with pip, so install Python 3 with pip (on Debian: "
                 + "apt-get install python3 python3-pip), or set HUNCH_PYTHON to its path. " + Self.localFilesAdvice
         case .pipUnavailable(let python, let output):
@@ -93,7 +96,7 @@ extension FetchError: CustomStringConvertible {
         }
     }
 
-    /// How to run hunch without downloading: appended to every error of the download path.
+    /// How to run hunch without downloading, appended to the errors from Python, pip and the downloaded content.
     static let localFilesAdvice =
         "To use GGUF files you already have, pass --model PATH (or --target PATH and --draft PATH), "
         + "or copy them into the model cache as ID.gguf (HUNCH_MODELS sets its directory)."
