@@ -27,6 +27,7 @@ public enum HunchCLI {
     public static let commands: [any HunchCommand.Type] = [
         InfoCommand.self,
         TokenizeCommand.self,
+        FetchCommand.self,
     ]
 
     static let defaultCommandName = "chat"

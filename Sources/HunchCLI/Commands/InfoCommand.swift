@@ -1,33 +1,35 @@
 import Foundation
 import HunchCore
 
-/// `hunch info MODEL.gguf`: what a model file contains.
+/// `hunch info [MODEL.gguf]`: what a model file contains (by default, the default target and draft).
 struct InfoCommand: HunchCommand {
     static let spec = CommandSpec(
         name: "info",
         summary: "Show a model's architecture, sizes, quantisation and tokenizer.",
-        usage: "[options] MODEL.gguf",
+        usage: "[options] [MODEL.gguf]",
         options: [
             OptionSpec(["--json"], help: "Print one JSON object instead of text."),
             OptionSpec(["--metadata"], help: "Also list every metadata key with its type and a short value."),
         ],
         discussion: """
+            Without MODEL.gguf, describes the default target and draft models, downloading them first if needed.
             Exits with status 1 when the file is not a valid GGUF file, or when its
             metadata does not describe a model hunch can run (the rest is still shown).
             """,
         maximumPositionals: 1)
 
-    let path: String
+    let path: String?
     let json: Bool
     let listMetadata: Bool
 
     init(arguments: ParsedArguments) throws(UsageError) {
-        path = try arguments.positional(0, name: "a model file (MODEL.gguf)")
+        path = arguments.positionals.first
         json = arguments.flag("--json")
         listMetadata = arguments.flag("--metadata")
     }
 
     func run(console: Console) async throws -> Int32 {
+        guard let path else { return try await runDefaultPair(console: console) }
         let report = ModelReport(gguf: try GGUFFile(path: path))
         if json {
             console.write(report.json(includeMetadata: listMetadata) + "\n")
