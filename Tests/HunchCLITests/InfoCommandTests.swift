@@ -181,12 +181,16 @@ struct InfoCommandTests {
         #expect(result.error.contains("model file not found: \(path)"))
     }
 
-    @Test("missing argument exits 2")
-    func missingArgument() async {
+    /// Without a file, `hunch info` describes the cached default target, then the draft.
+    @Test("no argument describes the default pair")
+    func defaultPair() async {
         let result = await runHunch(["info"])
-        #expect(result.status == 2)
-        #expect(result.output == "")
-        #expect(result.error == "hunch info: 'hunch info' needs a model file (MODEL.gguf). Run 'hunch info --help' for usage.\n")
+        #expect(result.status == 0)
+        #expect(result.error == "")
+        let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "target: Qwen2.5-Coder-1.5B-Instruct (qwen2.5-coder-1.5b-instruct)")
+        #expect(lines.contains("draft: Qwen2.5-Coder-0.5B-Instruct (qwen2.5-coder-0.5b-instruct)"))
+        #expect(lines.filter { $0.hasPrefix("architecture:") }.count == 2)
     }
 
     @Test("extra argument exits 2")
