@@ -59,6 +59,15 @@ void hunch_matmul_q8x16(hunch_isa isa, const uint8_t *weights, int blocks, int r
                         const int8_t *q, const float *scales, const int32_t *sums,
                         int m_count, float *y, ptrdiff_t y_stride);
 
+// Attention of one query head over `length` cached positions.
+// keys and values: [length][head_dim] rows, `stride` floats apart.
+// scores: scratch for `length` floats. out: [head_dim].
+// out = sum_t softmax_t(scale * q . k_t) * v_t, with the softmax computed
+// after subtracting the maximum score.
+void hunch_attention_head(hunch_isa isa, const float *q, const float *keys, const float *values,
+                          int length, int head_dim, ptrdiff_t stride, float scale,
+                          float *scores, float *out);
+
 // A hint to the CPU inside spin-wait loops.
 static inline void hunch_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -1,1 +1,0 @@
-#include "hunch_kernels.h"
