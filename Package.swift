@@ -59,6 +59,12 @@ let package = Package(
             dependencies: ["HunchCore"],
             path: "Benchmarks/SamplingBenchmark"
         ),
+        // swift run -c release ModelLoadBenchmark [MODEL.gguf] [THREADS]
+        .executableTarget(
+            name: "ModelLoadBenchmark",
+            dependencies: ["HunchCore"],
+            path: "Benchmarks/ModelLoadBenchmark"
+        ),
         .testTarget(
             name: "HunchCoreTests",
             dependencies: ["HunchCore"],

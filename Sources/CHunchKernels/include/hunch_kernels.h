@@ -30,6 +30,8 @@ extern "C" {
 #define HUNCH_Q8_BLOCK 32
 #define HUNCH_Q8X16_ROWS 16
 #define HUNCH_Q8X16_TILE_BYTES (HUNCH_Q8X16_ROWS * 2 + HUNCH_Q8X16_ROWS * HUNCH_Q8_BLOCK)
+// One GGML Q8_0 block: a little-endian half scale d, then 32 int8 values q (x = d * q).
+#define HUNCH_Q8_0_BLOCK_BYTES (2 + HUNCH_Q8_BLOCK)
 // Most activation rows one pass over the weights serves; larger batches are split.
 #define HUNCH_MATMUL_MAX_ROWS 16
 
@@ -47,6 +49,22 @@ const char *hunch_isa_name(hunch_isa isa);
 // in `scales` and the sum of each block's q in `sums`.
 void hunch_quantize_row_q8(hunch_isa isa, const float *x, int count,
                            int8_t *q, float *scales, int32_t *sums);
+
+// IEEE binary16 bits of `value`, rounded to nearest with ties to even
+// (overflow gives infinity, NaN stays NaN).
+uint16_t hunch_float_to_half(float value);
+
+// Quantises `count` weights (a multiple of 32) into count / 32 Q8_0 blocks at
+// `blocks`. Per block: d = max|x| / 127 rounded to a half (NaN elements are
+// ignored); q = x / d rounded to nearest-even and clamped to [-127, 127],
+// with the division done as a multiplication by 1 / d, and q = 0 when d is 0
+// or infinite or x / d is NaN. Every isa gives the same bytes.
+void hunch_quantize_weights_q8_0(hunch_isa isa, const float *x, int count, uint8_t *blocks);
+
+// Writes row `row` of a Q8x16 matrix with `blocks` blocks per row from
+// `blocks` Q8_0 blocks at `source`: the scales as they are, the values with
+// -128 raised to -127.
+void hunch_q8x16_set_row_q8_0(uint8_t *weights, int blocks, int row, const uint8_t *source);
 
 // y[m * y_stride + r] = sum over k of W[r][k] * X[m][k], for the rows r < rows
 // of the groups [group_begin, group_end) and the activation rows m in

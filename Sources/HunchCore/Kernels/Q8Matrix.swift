@@ -43,23 +43,6 @@ public final class Q8Matrix: @unchecked Sendable {
         storage + (group * blocks + block) * Self.tileBytes
     }
 
-    /// Writes the block `block` of row `row`: its scale (as half-float bits) and 32 values.
-    @inline(__always)
-    func setBlock(row: Int, block: Int, scaleBits: UInt16, values: UnsafePointer<Int8>) {
-        let group = row / Self.rowsPerGroup
-        let lane = row % Self.rowsPerGroup
-        let tile = tile(group: group, block: block)
-        tile.storeBytes(of: scaleBits, toByteOffset: 2 * lane, as: UInt16.self)
-        let quants = (tile + 2 * Self.rowsPerGroup).assumingMemoryBound(to: Int8.self)
-        for chunk in 0..<8 {
-            let destination = quants + chunk * 64 + lane * 4
-            destination[0] = values[chunk * 4]
-            destination[1] = values[chunk * 4 + 1]
-            destination[2] = values[chunk * 4 + 2]
-            destination[3] = values[chunk * 4 + 3]
-        }
-    }
-
     /// Reads back block `block` of row `row` as its scale and 32 values.
     public func block(row: Int, block: Int) -> (scale: Float, values: [Int8]) {
         let group = row / Self.rowsPerGroup
@@ -74,44 +57,46 @@ public final class Q8Matrix: @unchecked Sendable {
         return (Float(Float16(bitPattern: bits)), values)
     }
 
+    /// Row `row` as GGML Q8_0 blocks: the bytes `hunch quantize` writes for it.
+    public func q8_0Row(_ row: Int) -> [UInt8] {
+        precondition(row >= 0 && row < rows, "row \(row) outside 0..<\(rows)")
+        let group = row / Self.rowsPerGroup
+        let lane = row % Self.rowsPerGroup
+        var bytes = [UInt8](repeating: 0, count: Q8Conversion.rowByteCount(columns: columns))
+        for block in 0..<blocks {
+            let tile = tile(group: group, block: block).assumingMemoryBound(to: UInt8.self)
+            let base = block * Q8Conversion.blockBytes
+            bytes[base] = tile[2 * lane]
+            bytes[base + 1] = tile[2 * lane + 1]
+            for chunk in 0..<8 {
+                for i in 0..<4 {
+                    bytes[base + 2 + chunk * 4 + i] = tile[2 * Self.rowsPerGroup + chunk * 64 + lane * 4 + i]
+                }
+            }
+        }
+        return bytes
+    }
+
     // MARK: - Filling
 
-    /// Quantises one row of Float weights into int8 blocks: per block of 32, the
-    /// scale is max|w| / 127 rounded to a half float, and each value is w / scale
-    /// rounded to nearest and clamped to [-127, 127].
+    /// Quantises one row of Float weights `[columns]` into int8 blocks by the rule
+    /// of `Q8Conversion`: per block of 32, the scale is max|w| / 127 rounded to a
+    /// half float, and each value is w / scale rounded to nearest-even and
+    /// clamped to [-127, 127].
     public func setRow(_ row: Int, from values: UnsafePointer<Float>) {
-        var quants = [Int8](repeating: 0, count: Self.blockSize)
-        quants.withUnsafeMutableBufferPointer { q in
-            for block in 0..<blocks {
-                let source = values + block * Self.blockSize
-                var amax: Float = 0
-                for i in 0..<Self.blockSize { amax = max(amax, abs(source[i])) }
-                let scale = Float16(amax / 127)
-                let inverse: Float = Float(scale) > 0 ? 1 / Float(scale) : 0
-                for i in 0..<Self.blockSize {
-                    let scaled = (source[i] * inverse).rounded(.toNearestOrEven)
-                    q[i] = Int8(max(-127, min(127, scaled)))
-                }
-                setBlock(row: row, block: block, scaleBits: scale.bitPattern, values: q.baseAddress!)
-            }
+        withUnsafeTemporaryAllocation(byteCount: Q8Conversion.rowByteCount(columns: columns), alignment: 16) { blocks in
+            Q8Conversion.quantize(values, count: columns, into: blocks.baseAddress!)
+            setRow(row, fromQ8_0: UnsafeRawPointer(blocks.baseAddress!))
         }
     }
 
     /// Copies one row stored as GGML Q8_0 blocks (half-float scale, then 32 int8)
     /// without requantising. A value of -128, which GGML's quantiser never writes,
-    /// is clamped to -127 because the AVX2 kernel cannot negate it.
+    /// is raised to -127 because the AVX2 kernel cannot negate it.
     public func setRow(_ row: Int, fromQ8_0 source: UnsafeRawPointer) {
-        var quants = [Int8](repeating: 0, count: Self.blockSize)
-        quants.withUnsafeMutableBufferPointer { q in
-            for block in 0..<blocks {
-                let base = source + block * 34
-                let scaleBits = base.loadUnaligned(as: UInt16.self)
-                for i in 0..<Self.blockSize {
-                    q[i] = max(-127, base.load(fromByteOffset: 2 + i, as: Int8.self))
-                }
-                setBlock(row: row, block: block, scaleBits: UInt16(littleEndian: scaleBits), values: q.baseAddress!)
-            }
-        }
+        precondition(row >= 0 && row < rows, "row \(row) outside 0..<\(rows)")
+        hunch_q8x16_set_row_q8_0(
+            storage.assumingMemoryBound(to: UInt8.self), Int32(blocks), Int32(row), source.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Builds a matrix from row-major Float weights `[rows, columns]`.

@@ -24,6 +24,29 @@ public enum ReferenceKernels {
         return (values, scales, sums)
     }
 
+    /// Quantises weights `w` (a multiple of 32 values) to GGML Q8_0 blocks exactly
+    /// as `hunch_quantize_weights_q8_0` specifies: per block, the scale d is
+    /// max|w| / 127 rounded to a half (NaN ignored), and each value is w * (1 / d)
+    /// rounded to nearest-even and clamped to [-127, 127], or 0 when d is 0 or
+    /// the product is NaN.
+    public static func quantizeWeightRow(_ w: [Float]) -> [UInt8] {
+        let blockSize = Q8Matrix.blockSize
+        var bytes: [UInt8] = []
+        for block in 0..<(w.count / blockSize) {
+            let slice = w[(block * blockSize)..<((block + 1) * blockSize)]
+            let amax = slice.reduce(Float(0)) { abs($1) > $0 ? abs($1) : $0 }
+            let scale = Float16(amax / 127)
+            let inverse: Float = Float(scale) > 0 ? 1 / Float(scale) : 0
+            bytes += [UInt8(scale.bitPattern & 0xFF), UInt8(scale.bitPattern >> 8)]
+            for value in slice {
+                let scaled = (value * inverse).rounded(.toNearestOrEven)
+                let q: Int8 = scaled.isNaN ? 0 : Int8(max(-127, min(127, scaled)))
+                bytes.append(UInt8(bitPattern: q))
+            }
+        }
+        return bytes
+    }
+
     /// A matrix's weights unpacked to row-major int8 values `[rows, columns]` and
     /// scales `[rows, columns / 32]`.
     public struct UnpackedMatrix {

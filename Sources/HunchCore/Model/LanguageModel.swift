@@ -32,12 +32,15 @@ public final class LanguageModel: @unchecked Sendable {
     /// of the model's trained context and 4096 tokens.
     public var defaultContextLength: Int { min(config.contextLength, 4096) }
 
-    /// A new, empty sequence with room for `contextLength` tokens.
-    public func makeSession(contextLength: Int? = nil, pool: ThreadPool) throws(InferenceError) -> InferenceSession {
+    /// A new, empty sequence with room for `contextLength` tokens, running its
+    /// kernels with `isa`.
+    public func makeSession(
+        contextLength: Int? = nil, pool: ThreadPool, isa: KernelISA = .active
+    ) throws(InferenceError) -> InferenceSession {
         let length = contextLength ?? defaultContextLength
         guard length >= 1, length <= config.contextLength else {
             throw .invalidContextLength(requested: length, maximum: config.contextLength)
         }
-        return InferenceSession(weights: weights, contextLength: length, pool: pool)
+        return InferenceSession(weights: weights, contextLength: length, pool: pool, isa: isa)
     }
 }

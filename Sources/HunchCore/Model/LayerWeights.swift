@@ -22,7 +22,7 @@ public struct LayerWeights: Sendable {
 }
 
 /// All weights of a model: int8 matrices, Float norms and biases, and the
-/// token embedding left in the file (rows are dequantised on lookup).
+/// token embedding left in the file (rows are converted on lookup).
 public final class ModelWeights: @unchecked Sendable {
     public let config: ModelConfig
     public let layers: [LayerWeights]
@@ -51,7 +51,21 @@ public final class ModelWeights: @unchecked Sendable {
     }
 
     /// Writes the embedding of `token` (`hiddenSize` floats) into `destination`.
+    ///
+    /// The row goes through hunch's int8 form (`Q8Conversion`) like every matrix:
+    /// the lookup then reads the same weights as a tied output projection, and a
+    /// file written by `hunch quantize` gives the same values as its source.
     func embed(_ token: Int, into destination: UnsafeMutableBufferPointer<Float>) throws(GGUFError) {
-        try gguf.dequantizeRow(of: embedding, row: token, into: destination)
+        guard token >= 0, token < embedding.rowCount else {
+            throw .rowOutOfRange(tensor: embedding.name, row: token, rowCount: embedding.rowCount)
+        }
+        let columns = embedding.rowLength
+        precondition(destination.count >= columns, "destination holds \(destination.count) floats, the embedding needs \(columns)")
+        let source = gguf.data(of: embedding).baseAddress! + token * embedding.rowByteCount
+        let floats = destination.baseAddress!
+        withUnsafeTemporaryAllocation(byteCount: Q8Conversion.rowByteCount(columns: columns), alignment: 16) { blocks in
+            Q8Conversion.convertRow(embedding.type, source: source, count: columns, scratch: floats, into: blocks.baseAddress!)
+            dequantizeRow(.q8_0, source: UnsafeRawPointer(blocks.baseAddress!), count: columns, into: floats)
+        }
     }
 }

@@ -53,6 +53,35 @@ enum TestModels {
     }
 
     private static let cache = TokenizerCache()
+
+    /// The pool the model tests run on: one thread, the caller's. Swift Testing
+    /// runs suites in parallel, and a pool's threads spin between tasks, so with
+    /// two threads on the shared 2-core machine these tests ran 3 to 4 times
+    /// slower. Logits do not depend on the thread count (ModelInvariantTests checks it).
+    static let pool = ThreadPool(threadCount: 1)
+
+    /// Returns model `name`, loaded once per test run and shared by the tests.
+    static func model(_ name: String) throws -> LanguageModel {
+        try models.model(name)
+    }
+
+    private static let models = LanguageModelCache()
+}
+
+/// Loaded models by file name. The lock is held while a model loads, so two
+/// tests that need it at once load it once.
+private final class LanguageModelCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: [String: LanguageModel] = [:]
+
+    func model(_ name: String) throws -> LanguageModel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let model = loaded[name] { return model }
+        let model = try LanguageModel(path: TestModels.path(name), pool: TestModels.pool)
+        loaded[name] = model
+        return model
+    }
 }
 
 struct MissingTestFile: Error, CustomStringConvertible {
