@@ -28,6 +28,7 @@ public enum HunchCLI {
         InfoCommand.self,
         TokenizeCommand.self,
         FetchCommand.self,
+        QuantizeCommand.self,
     ]
 
     static let defaultCommandName = "chat"
