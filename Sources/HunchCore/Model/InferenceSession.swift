@@ -150,9 +150,9 @@ public final class InferenceSession: @unchecked Sendable {
         let scale = 1 / Float(config.headDim).squareRoot()
         let headDim = config.headDim
         let tasks = count * config.headCount
-        pool.run { thread, threads in
+        pool.parallelFor(tasks) { range, thread in
             let scores = scratch.scores + thread * scratch.contextCapacity
-            for task in ThreadPool.share(of: tasks, part: thread, parts: threads) {
+            for task in range {
                 let i = task / config.headCount
                 let head = task % config.headCount
                 let kvHead = head / groupSize
