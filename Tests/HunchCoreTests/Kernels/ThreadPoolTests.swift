@@ -8,15 +8,15 @@ struct ThreadPoolTests {
     func everyIndexOnce(threads: Int) {
         let pool = ThreadPool(threadCount: threads)
         for count in [0, 1, 2, 3, 7, 8, 9, 63, 64, 1000] {
-            let visits = (0..<count).map { _ in Atomic<Int>(0) }
-            let badThread = Atomic<Bool>(false)
+            let visits = Mutex([Int](repeating: 0, count: count))
+            let threadIndices = Mutex(Set<Int>())
             pool.parallelFor(count) { range, thread in
-                if thread < 0 || thread >= threads { badThread.store(true, ordering: .relaxed) }
-                for i in range { visits[i].add(1, ordering: .relaxed) }
+                threadIndices.withLock { _ = $0.insert(thread) }
+                visits.withLock { for i in range { $0[i] += 1 } }
             }
-            let counts = visits.map { $0.load(ordering: .relaxed) }
+            let counts = visits.withLock { $0 }
             #expect(counts.allSatisfy { $0 == 1 }, "\(threads) threads, \(count) items")
-            #expect(!badThread.load(ordering: .relaxed))
+            #expect(threadIndices.withLock { $0 }.allSatisfy { (0..<threads).contains($0) })
         }
     }
 
