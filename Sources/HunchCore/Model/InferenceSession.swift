@@ -19,6 +19,16 @@ public final class InferenceSession: @unchecked Sendable {
     /// (results do not depend on the chunking).
     public static let maximumBatch = 64
 
+    /// When set, logits are computed only for token ids below this limit and the
+    /// others are -infinity. A draft model with a limit proposes only those ids
+    /// but its output projection reads fewer weights, which makes each draft
+    /// step cheaper (the target must always use the whole vocabulary).
+    public var logitLimit: Int? {
+        didSet {
+            if let limit = logitLimit { precondition(limit > 0, "logit limit must be positive, got \(limit)") }
+        }
+    }
+
     let pool: ThreadPool
     let isa: KernelISA
     private let rope: RopeTable
@@ -150,9 +160,9 @@ public final class InferenceSession: @unchecked Sendable {
         let scale = 1 / Float(config.headDim).squareRoot()
         let headDim = config.headDim
         let tasks = count * config.headCount
-        pool.run { thread, threads in
+        pool.parallelFor(tasks) { range, thread in
             let scores = scratch.scores + thread * scratch.contextCapacity
-            for task in ThreadPool.share(of: tasks, part: thread, parts: threads) {
+            for task in range {
                 let i = task / config.headCount
                 let head = task % config.headCount
                 let kvHead = head / groupSize
@@ -205,6 +215,13 @@ public final class InferenceSession: @unchecked Sendable {
                 count: hidden, into: scratch.normed + i * hidden)
         }
         scratch.hiddenActivations.quantize(scratch.normed, rowCount: rowCount, isa: isa)
-        weights.output.multiply(scratch.hiddenActivations, into: output, pool: pool, isa: isa)
+        let vocabSize = config.vocabSize
+        let limit = min(vocabSize, logitLimit ?? vocabSize)
+        weights.output.multiply(scratch.hiddenActivations, into: output, rowLimit: limit, pool: pool, isa: isa)
+        if limit < vocabSize {
+            for i in 0..<rowCount {
+                (output + i * vocabSize + limit).update(repeating: -.infinity, count: vocabSize - limit)
+            }
+        }
     }
 }
