@@ -55,9 +55,10 @@ enum TestModels {
     private static let cache = TokenizerCache()
 
     /// The pool the model tests run on: one thread, the caller's. Swift Testing
-    /// runs suites in parallel, and a pool's threads spin between tasks, so with
-    /// two threads on the shared 2-core machine these tests ran 3 to 4 times
-    /// slower. Logits do not depend on the thread count (ModelInvariantTests checks it).
+    /// runs suites in parallel, and a pool's threads spin between tasks, so on the
+    /// shared 2-core machine a two-thread pool made the reference and invariant
+    /// suites slower (60 s against 47 s). Logits do not depend on the thread count
+    /// (ModelInvariantTests checks it).
     static let pool = ThreadPool(threadCount: 1)
 
     /// Returns model `name`, loaded once per test run and shared by the tests.
