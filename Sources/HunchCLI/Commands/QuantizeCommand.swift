@@ -6,7 +6,7 @@ import HunchCore
 struct QuantizeCommand: HunchCommand {
     static let spec = CommandSpec(
         name: "quantize",
-        summary: "Write a copy of a model with its matrices stored as Q8_0, as hunch holds them in memory.",
+        summary: "Write a copy of a model with its matrices stored as Q8_0, as hunch keeps them in memory.",
         usage: "[options] INPUT.gguf OUTPUT.gguf",
         options: [
             OptionSpec(["--threads", "-t"], value: "N", help: "Threads for the conversion (default: one per CPU)."),
@@ -17,7 +17,7 @@ struct QuantizeCommand: HunchCommand {
             INPUT.gguf, so OUTPUT.gguf gives bit-identical logits in hunch and also runs in llama.cpp.
             Norms, biases and all metadata are copied; general.file_type becomes 7 (MOSTLY_Q8_0).
             The file is written under a temporary name in the directory of OUTPUT.gguf and renamed
-            when complete, so OUTPUT.gguf never holds a partial file. An existing OUTPUT.gguf is replaced.
+            when complete, so OUTPUT.gguf never contains a partial file. An existing OUTPUT.gguf is replaced.
             """,
         maximumPositionals: 2)
 

@@ -5,7 +5,8 @@ import Glibc
 /// Writes a file under a temporary name in its final directory and renames it
 /// into place only when every byte is on disk, so the final path never
 /// contains a partial file. `discard()` (or deinit before `commit()`) removes the
-/// temporary file.
+/// temporary file. NOTE: a process killed while writing leaves the hidden
+/// temporary file (`.NAME.partial-PID`) behind.
 final class AtomicFileWriter {
     let path: String
     let directory: String
