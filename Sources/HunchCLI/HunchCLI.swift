@@ -29,6 +29,7 @@ public enum HunchCLI {
         TokenizeCommand.self,
         FetchCommand.self,
         QuantizeCommand.self,
+        GenerateCommand.self,
     ]
 
     static let defaultCommandName = "chat"
