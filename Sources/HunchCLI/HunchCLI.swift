@@ -30,6 +30,7 @@ public enum HunchCLI {
         FetchCommand.self,
         QuantizeCommand.self,
         GenerateCommand.self,
+        BenchCommand.self,
     ]
 
     static let defaultCommandName = "chat"
