@@ -1,9 +1,9 @@
 import Foundation
 import HunchCore
 
-// Measures what one forward pass of a model costs for M = 1, 2, 3, 5, 9 and 16
-// new tokens after a filled context, which is what the verify pass of
-// speculative decoding costs relative to one decoding step, and compares the
+// Measures one forward pass of a model for M = 1, 2, 3, 5, 9 and 16 new tokens
+// after a filled context. The ratio to M = 1 is what a verify pass of
+// speculative decoding costs in decoding steps. It also compares the
 // single-token step with the machine's memory bandwidth. Run in release:
 //
 //     swift run -c release ForwardPassBenchmark [MODEL.gguf] [THREADS] [CONTEXT]
@@ -81,7 +81,7 @@ let model: LanguageModel
 do {
     model = try LanguageModel(path: modelPath, pool: pool)
 } catch {
-    FileHandle.standardError.write(Data("ForwardPassBenchmark: cannot load \(modelPath): \(error)\n".utf8))
+    FileHandle.standardError.write(Data("ForwardPassBenchmark: failed to load \(modelPath): \(error)\n".utf8))
     exit(1)
 }
 
