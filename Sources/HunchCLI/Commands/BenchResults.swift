@@ -34,7 +34,7 @@ enum BenchConfiguration: Equatable, Hashable, Sendable {
     static let defaultList = "1,2,3,4,6,8,auto,heuristic"
 
     /// Parses a comma-separated list of draft lengths, `auto` and `heuristic`, keeping the
-    /// first of any repeats. Throws the item that is none of these.
+    /// first of any repeats. Throws a usage error that names the first invalid item.
     static func parseList(_ text: String) throws(UsageError) -> [BenchConfiguration] {
         var list: [BenchConfiguration] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -124,7 +124,7 @@ struct BenchReport {
         "configuration", "decode tok/s", "acceptance", "mean accepted", "speed-up", "identical", "prompt tok/s",
     ]
 
-    /// The text table: one row per configuration, then a line on what was measured.
+    /// Formats the text table: one row per configuration, then a line on what was measured.
     func table() -> String {
         var rows = [Self.tableHeader]
         for result in results {
@@ -165,7 +165,7 @@ struct BenchReport {
         "acceptance_rate", "mean_accepted_length", "speedup", "identical_outputs",
     ]
 
-    /// Each configuration's raw numbers in the order of `csvHeader`; nil where a number does not apply.
+    /// Returns a configuration's raw numbers in the order of `csvHeader`, with nil where a number does not apply.
     func fields(_ result: BenchResult) -> [String?] {
         let stats = result.stats
         let drafts = result.configuration != .targetAlone
@@ -188,7 +188,7 @@ struct BenchReport {
         return text
     }
 
-    /// One JSON object on one line; a number that does not apply is null.
+    /// Formats one JSON object on one line, with null where a number does not apply.
     func json() -> String {
         let configurations = results.map { result in
             JSON.object(zip(Self.csvHeader, fields(result)).map { ($0, $1 ?? "null") })

@@ -11,7 +11,7 @@ struct GenerateCommand: HunchCommand {
         usage: "[options] [-p TEXT]",
         options: [
             OptionSpec(["--prompt", "-p"], value: "TEXT", help: "The prompt (default: read from standard input)."),
-            OptionSpec(["--max-tokens", "-n"], value: "N", help: "Most tokens to generate (default: \(defaultMaxTokens))."),
+            OptionSpec(["--max-tokens", "-n"], value: "N", help: "Maximum number of tokens to generate (default: \(defaultMaxTokens))."),
             OptionSpec(["--chat"], help: "Wrap the prompt in the model's chat template as a user message."),
             OptionSpec(["--system"], value: "TEXT", help: "System message for --chat (default: the template's own, if any)."),
             OptionSpec(["--temp"], value: "T", help: "Temperature; 0 picks the most likely token (default: 0.8)."),

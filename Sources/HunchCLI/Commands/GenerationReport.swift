@@ -12,7 +12,7 @@ struct GenerationReport {
     /// Whether a draft model took part; the acceptance figures are shown only then.
     let speculative: Bool
 
-    /// The human-readable stats, one fact per line.
+    /// Formats the human-readable stats, one fact per line.
     func statsText() -> String {
         let seconds = { (value: Double) in EngineOptions.fixed(value, digits: 2) }
         let rate = { (value: Double) in EngineOptions.fixed(value, digits: 1) }
@@ -50,7 +50,7 @@ struct GenerationReport {
         }
     }
 
-    /// The `--json` object on one line. Rates are per second, rounded to 3 decimals.
+    /// Formats the `--json` object on one line. Rates are per second, rounded to 3 decimals.
     func json() -> String {
         var statFields = [
             ("prompt_tokens", "\(stats.promptTokens)"),
@@ -93,7 +93,7 @@ struct GenerationReport {
 }
 
 extension JSON {
-    /// A finite number rounded to 3 decimals, without trailing zeros ("2", "0.75"); 0 for NaN or infinity.
+    /// Formats a finite number rounded to 3 decimals without trailing zeros ("2", "0.75"), and NaN or infinity as 0.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         var text = EngineOptions.fixed(value, digits: 3)
@@ -106,7 +106,7 @@ extension JSON {
         "[" + elements.joined(separator: ", ") + "]"
     }
 
-    /// An object with its keys in the given order; the values are JSON already.
+    /// Formats an object with its keys in the given order. The values must be JSON already.
     static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { quoted($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
     }

@@ -12,10 +12,10 @@ import Glibc
 /// so the engine stops after the round in progress. A second Ctrl-C ends the process
 /// as SIGINT does by default, in case the first one could not stop it.
 ///
-/// A dispatch signal source alone does not do here: on Linux it sees only signals that
-/// reach a thread blocking SIGINT, and the thread pool's workers do not block it. So a
-/// signal handler, which may run on any thread, writes one byte to a pipe, and a
-/// dispatch source reading the pipe calls the handler outside the signal context.
+/// A signal handler catches the signal, because a dispatch signal source (with SIGINT
+/// ignored) missed it inside the test runner on Linux, while a handler runs on whichever
+/// thread the kernel delivers to. The handler writes one byte to a pipe, and a dispatch
+/// source reading the pipe calls `onInterrupt` outside the signal context.
 final class InterruptWatcher: @unchecked Sendable {
     private let source: DispatchSourceRead?
     private let readEnd: Int32
@@ -68,7 +68,7 @@ private let interruptPipe = Atomic<Int32>(-1)
 /// SIGINTs received since the active watcher started.
 private let interruptCount = Atomic<Int>(0)
 
-/// The SIGINT handler. It only uses async-signal-safe calls: atomics, write, signal and raise.
+/// Handles SIGINT with async-signal-safe calls only: atomics, write, signal and raise.
 private func handleInterrupt(_: Int32) {
     let (_, count) = interruptCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
     let writeEnd = interruptPipe.load(ordering: .sequentiallyConsistent)
