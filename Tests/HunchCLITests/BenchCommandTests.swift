@@ -145,7 +145,12 @@ struct BenchCommandTests {
         }
 
         let prepared = PreparedList()
-        let engines = BenchEngines(targetAlone: targetAlone, speculative: speculative, prepare: { prepared.append($0) })
+        let engines = BenchEngines(
+            targetAlone: targetAlone, draftName: speculative.draftName,
+            speculative: { configuration in
+                prepared.append(configuration)
+                return speculative
+            })
         let command = try BenchCommand(arguments: ParsedArguments(arguments, spec: BenchCommand.spec))
         let console = CapturedConsole()
         let prompts = [BenchPrompt(id: "p/0", text: "a"), BenchPrompt(id: "p/1", text: "b")]
@@ -162,7 +167,7 @@ struct BenchCommandTests {
     @Test("table shows speed-up and identical outputs")
     func table() throws {
         let (console, prepared) = try Self.runBench(["--draft-lens", "2,3,auto,heuristic", "--threads", "2"])
-        #expect(prepared == [.targetAlone, .fixed(2), .fixed(3), .auto, .heuristic])
+        #expect(prepared == [.fixed(2), .fixed(3), .auto, .heuristic])
         #expect(console.output == """
             configuration  decode tok/s  acceptance  mean accepted  speed-up  identical  prompt tok/s
             target alone           10.0           -              -     1.00x          -         100.0

@@ -65,10 +65,18 @@ struct BenchCommand: HunchCommand {
     func run(console: Console) async throws -> Int32 {
         let prompts = try loadPrompts(console: console)
         let models = try engineOptions.load(console: console)
+        let fixedLengths = models.draft == nil ? nil : try models.makeEngine()
         let engines = BenchEngines(
             targetAlone: try models.makeEngine(useDraft: false),
-            speculative: models.draft == nil ? nil : try models.makeEngine(),
-            prepare: { _ in })
+            draftName: models.draft?.name,
+            speculative: { configuration in
+                // auto and heuristic get fresh engines, so what they learn does not depend on the runs before them.
+                switch configuration {
+                case .auto: return try models.makeEngine()
+                case .heuristic: return try models.makeEngine()
+                default: return try fixedLengths ?? models.makeEngine()
+                }
+            })
         return try run(prompts: prompts, engines: engines, console: console)
     }
 
@@ -90,7 +98,7 @@ struct BenchCommand: HunchCommand {
     /// Runs every configuration over `prompts` and prints the report; the engines are supplied so tests can substitute them.
     func run(prompts: [BenchPrompt], engines: BenchEngines, console: Console) throws -> Int32 {
         let tokenizer = engines.targetAlone.tokenizer
-        let contextLength = min(engines.targetAlone.contextLength, engines.speculative?.contextLength ?? .max)
+        let contextLength = engines.targetAlone.contextLength
         var promptIDs: [[Int]] = []
         for prompt in prompts {
             let ids = tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: false)
@@ -104,20 +112,13 @@ struct BenchCommand: HunchCommand {
         let progress = BenchProgress(console: console, promptCount: prompts.count)
         var results: [BenchResult] = []
         for configuration in configurations {
-            let engine: any ReplyEngine
-            if configuration == .targetAlone {
-                engine = engines.targetAlone
-            } else {
-                guard let speculative = engines.speculative else { continue }
-                engine = speculative
-            }
-            engines.prepare(configuration)
+            let engine = configuration == .targetAlone ? engines.targetAlone : try engines.speculative(configuration)
             results.append(try measure(configuration, engine: engine, promptIDs: promptIDs, progress: progress))
             progress.finished(results[results.count - 1], baseline: results.first)
         }
 
         let report = BenchReport(
-            targetName: engines.targetAlone.targetName, draftName: engines.speculative?.draftName,
+            targetName: engines.targetAlone.targetName, draftName: engines.draftName,
             promptCount: prompts.count, maxTokens: maxTokens, threadCount: engineOptions.threadCount, results: results)
         switch format {
         case .table: console.write(report.table())
@@ -152,10 +153,11 @@ struct BenchCommand: HunchCommand {
 struct BenchEngines {
     /// The target without a draft model.
     let targetAlone: any ReplyEngine
-    /// The target with the draft model, or nil when the bench runs the target alone only.
-    let speculative: (any ReplyEngine)?
-    /// Called before each configuration runs, to select the engine's rule for `auto`.
-    let prepare: (BenchConfiguration) -> Void
+    /// The draft model's name, or nil when the bench runs the target alone only.
+    let draftName: String?
+    /// Returns the engine with the draft model for a configuration other than the target alone,
+    /// set up for it (for `auto` and `heuristic`, the rule that picks K).
+    let speculative: (BenchConfiguration) throws -> any ReplyEngine
 }
 
 /// Shows which configuration and prompt the bench is on, on standard error.
