@@ -110,9 +110,17 @@ public final class SpeculativeEngine: ReplyEngine, @unchecked Sendable {
         publishContextUsed()
         onEvent(.promptProcessed(tokens: promptTokens, seconds: reply.stats.promptSeconds))
 
-        // Rounds, until one of them or a cancel between them stops the reply.
-        var stop: StopReason? = control.isCancelled ? .cancelled : nil
+        // Rounds, until one of them or a cancel between them stops the reply. A cancel
+        // is checked before a round's event is sent, so its text gets the end of the
+        // stream, and again after, because the listener may cancel while handling it.
+        // NOTE: a cancel seen only at the second check drops the bytes of an unfinished
+        // UTF-8 character at the end of the reply instead of showing U+FFFD.
+        var stop: StopReason?
         while stop == nil {
+            if control.isCancelled {
+                stop = .cancelled
+                break
+            }
             let roundStart = ContinuousClock.now
             let requested = requestedDraftLength(control.draftLength)
             let outcome = try runRound(&reply, requestedLength: requested.length, policy: requested.policy)
