@@ -9,6 +9,11 @@ import Foundation
 /// distribution (see `SpeculativeSampling`). Without a draft model every round is
 /// one plain target step.
 ///
+/// A seed reproduces a sampled reply only when every round gets the same draft
+/// length: a fixed K, or the heuristic auto policy from the same state. The measured
+/// auto policy picks K from timings, so its sampled replies vary from run to run,
+/// each still following the target's distribution.
+///
 /// Cache invariant between rounds, with `sequence` the input plus the tokens emitted:
 /// the target cache holds `sequence` without its last token, which the next round
 /// feeds first. The draft cache holds a prefix of `sequence` one or two tokens
