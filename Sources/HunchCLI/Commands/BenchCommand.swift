@@ -72,9 +72,12 @@ struct BenchCommand: HunchCommand {
             speculative: { configuration in
                 // auto and heuristic get fresh engines, so what they learn does not depend on the runs before them.
                 switch configuration {
-                case .auto: return try models.makeEngine()
-                case .heuristic: return try models.makeEngine()
-                default: return try fixedLengths ?? models.makeEngine()
+                case .auto, .heuristic:
+                    let engine = try models.makeEngine()
+                    engine.autoPolicy = configuration == .heuristic ? .heuristic : .measured
+                    return engine
+                case .targetAlone, .fixed:
+                    return try fixedLengths ?? models.makeEngine()
                 }
             })
         return try run(prompts: prompts, engines: engines, console: console)

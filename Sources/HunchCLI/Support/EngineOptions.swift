@@ -161,8 +161,9 @@ final class LoadedModels: Sendable {
 
     /// Returns a new engine with its own caches: speculative over the target and the
     /// draft when there is a draft and `useDraft` is true, else the target alone.
-    func makeEngine(useDraft: Bool = true) throws -> any ReplyEngine {
-        throw EngineUnavailable()
+    func makeEngine(useDraft: Bool = true) throws -> SpeculativeEngine {
+        try SpeculativeEngine(
+            target: target, draft: useDraft ? draft : nil, contextLength: contextLength, pool: pool)
     }
 }
 
@@ -180,8 +181,4 @@ enum EngineOptionsError: Error, Equatable, CustomStringConvertible {
             return "\(path) (given with \(option)) is not a regular file; pass the path of a .gguf file."
         }
     }
-}
-
-struct EngineUnavailable: Error, CustomStringConvertible {
-    var description: String { "the generation engine is not part of this build yet." }
 }
