@@ -80,6 +80,18 @@ struct BenchCommand: HunchCommand {
                     return try fixedLengths ?? models.makeEngine()
                 }
             })
+
+        // One short untimed reply per shared engine, so that the first configuration
+        // measured does not also pay for touching its caches and buffers the first time.
+        console.writeError("warming up\n")
+        let warmUpIDs = models.target.tokenizer.encode(prompts[0].text, addSpecial: true, parseSpecial: false)
+        let warmUpOptions = GenerationOptions(maxTokens: 4, sampler: .greedy)
+        let sharedEngines: [any ReplyEngine] = [engines.targetAlone] + (fixedLengths.map { [$0] } ?? [])
+        for engine in sharedEngines where warmUpIDs.count < engine.contextLength {
+            _ = try engine.generate(
+                tokens: warmUpIDs, options: warmUpOptions, control: GenerationControl(draftLength: .fixed(4)),
+                onEvent: { _ in })
+        }
         return try run(prompts: prompts, engines: engines, console: console)
     }
 
