@@ -65,9 +65,17 @@ struct BenchCommand: HunchCommand {
     func run(console: Console) async throws -> Int32 {
         let prompts = try loadPrompts(console: console)
         let models = try engineOptions.load(console: console)
+        let (engines, shared) = try Self.makeEngines(models)
+        try Self.warmUp(shared, prompt: prompts[0], console: console)
+        return try run(prompts: prompts, engines: engines, console: console)
+    }
+
+    /// Returns the engines of a bench run over `models`, and those of them that serve several configurations.
+    static func makeEngines(_ models: LoadedModels) throws -> (BenchEngines, shared: [any ReplyEngine]) {
+        let targetAlone = try models.makeEngine(useDraft: false)
         let fixedLengths = models.draft == nil ? nil : try models.makeEngine()
         let engines = BenchEngines(
-            targetAlone: try models.makeEngine(useDraft: false),
+            targetAlone: targetAlone,
             draftName: models.draft?.name,
             speculative: { configuration in
                 // auto and heuristic get fresh engines, so what they learn does not depend on the runs before them.
@@ -80,19 +88,20 @@ struct BenchCommand: HunchCommand {
                     return try fixedLengths ?? models.makeEngine()
                 }
             })
+        return (engines, [targetAlone] + (fixedLengths.map { [$0] } ?? []))
+    }
 
-        // One short untimed reply per shared engine, so that the first configuration
-        // measured does not also pay for touching its caches and buffers the first time.
+    /// Generates a few untimed tokens with each engine, so that the first configuration
+    /// measured does not also pay for touching its caches and buffers the first time.
+    static func warmUp(_ engines: [any ReplyEngine], prompt: BenchPrompt, console: Console) throws {
         console.writeError("warming up\n")
-        let warmUpIDs = models.target.tokenizer.encode(prompts[0].text, addSpecial: true, parseSpecial: false)
-        let warmUpOptions = GenerationOptions(maxTokens: 4, sampler: .greedy)
-        let sharedEngines: [any ReplyEngine] = [engines.targetAlone] + (fixedLengths.map { [$0] } ?? [])
-        for engine in sharedEngines where warmUpIDs.count < engine.contextLength {
+        let options = GenerationOptions(maxTokens: 4, sampler: .greedy)
+        for engine in engines {
+            let ids = engine.tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: false)
+            guard !ids.isEmpty, ids.count < engine.contextLength else { continue }
             _ = try engine.generate(
-                tokens: warmUpIDs, options: warmUpOptions, control: GenerationControl(draftLength: .fixed(4)),
-                onEvent: { _ in })
+                tokens: ids, options: options, control: GenerationControl(draftLength: .fixed(4)), onEvent: { _ in })
         }
-        return try run(prompts: prompts, engines: engines, console: console)
     }
 
     /// Returns the first `--prompts` prompts of the prompts file or of HumanEval.

@@ -36,7 +36,7 @@ final class FakeEngine: ReplyEngine, @unchecked Sendable {
         self.contextLength = contextLength
     }
 
-    /// A tokenizer over the tiny llama vocabulary (<unk>, <s>, <end>\n, a, b, c).
+    /// Returns a tokenizer over the tiny llama vocabulary (<unk>, <s>, <end>\n, a, b, c).
     static func tinyTokenizer() throws -> Tokenizer {
         var model = TinyGGUF.llama()
         // The tiny model's padding id lies outside its vocabulary on purpose, for the info tests.
@@ -75,10 +75,12 @@ final class FakeEngine: ReplyEngine, @unchecked Sendable {
             }
             let accepted = min(emitted.count - 1, draftLength)
             let drafted = (0..<draftLength).map { DraftedToken(id: 3 + $0 % 3, draftProbability: 1) }
+            var kind = TargetTokenKind.plain
+            if draftLength > 0 { kind = accepted == draftLength ? .bonus : .correction }
             let round = SpeculationRound(
                 index: index, draftLength: draftLength, drafted: drafted, acceptedCount: accepted,
                 targetToken: emitted.last,
-                targetTokenKind: draftLength == 0 ? .plain : accepted == draftLength ? .bonus : .correction,
+                targetTokenKind: kind,
                 emitted: emitted, draftSeconds: 0, verifySeconds: 0)
 
             stats.rounds += 1
