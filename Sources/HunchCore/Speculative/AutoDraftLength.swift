@@ -1,4 +1,4 @@
-/// How the engine picks the draft length K under `DraftLengthSetting.auto`.
+/// The rule that picks the draft length K under `DraftLengthSetting.auto`.
 public enum AutoDraftPolicy: String, Sendable, Equatable, CaseIterable {
     /// The K with the highest expected tokens per second, from the measured
     /// acceptance rate at each draft position and the measured costs of a draft
@@ -6,8 +6,8 @@ public enum AutoDraftPolicy: String, Sendable, Equatable, CaseIterable {
     case measured
     /// The schedule of Hugging Face's assisted generation (`num_assistant_tokens_schedule
     /// = "heuristic"` in transformers): K + 2 after a round whose drafts were all accepted,
-    /// else K - 1, never below 1. It starts at the maximum, as transformers starts at
-    /// 20, and keeps its K from one reply to the next.
+    /// else K - 1, never below 1. It starts at the maximum K, 16 (transformers starts at
+    /// `num_assistant_tokens`, 20 by default), and keeps its K from one reply to the next.
     case heuristic
 }
 
@@ -138,7 +138,7 @@ struct AutoDraftLength {
     /// through the measured passes, or nil until passes of two sizes are measured.
     ///
     /// A pass reads every weight once and then does work for each token, so its time
-    /// grows about linearly with the token count; one line through all measurements
+    /// grows about linearly with the token count. One line through all measurements
     /// is steadier on a loaded machine than a separate mean per size.
     func estimatedVerifySeconds(tokenCount: Int) -> Double? {
         verifyFit.value(at: Double(tokenCount))
