@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import HunchCLI
 
-/// `hunch generate` end to end on the real models from the cache, kept to a few tokens.
-@Suite("hunch generate on real models", .serialized)
-struct GenerateRealModelTests {
+/// `hunch generate` and `hunch bench` end to end on the real models from the cache, kept to a few tokens.
+@Suite("generate and bench on real models", .serialized)
+struct RealModelCommandTests {
     /// Runs `hunch generate` with `--json` and returns the parsed last line, the console and the status.
     static func generate(_ arguments: [String]) async throws -> (json: [String: Any], console: CapturedConsole, status: Int32) {
         let console = CapturedConsole()
@@ -59,5 +59,28 @@ struct GenerateRealModelTests {
         #expect(drafted > 0)
         #expect(accepted <= drafted)
         #expect(paired.console.error.contains("acceptance by draft position"))
+    }
+
+    @Test("bench on the default pair")
+    func bench() async throws {
+        let target = try CLITestModels.path("qwen2.5-coder-1.5b-instruct.gguf")
+        let draft = try CLITestModels.path("qwen2.5-coder-0.5b-instruct.gguf")
+        let line = #"{"task_id": "t/0", "prompt": "def add(a, b):\n    \"\"\"Return a + b.\"\"\"\n"}"#
+        let prompts = try writeTemporaryFile(Array((line + "\n").utf8), name: "prompts.jsonl")
+
+        let console = CapturedConsole()
+        let status = await HunchCLI.run(
+            ["bench", "--target", target, "--draft", draft, "--prompts-file", prompts, "-n", "8",
+             "--draft-lens", "3,heuristic", "--threads", "1", "--json"],
+            console: console)
+        #expect(status == 0, "stderr: \(console.error)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(console.output.utf8)) as? [String: Any])
+        let configurations = try #require(object["configurations"] as? [[String: Any]])
+        #expect(configurations.map { $0["configuration"] as? String } == ["target alone", "K=3", "heuristic"])
+        for configuration in configurations.dropFirst() {
+            #expect(configuration["identical_outputs"] as? Int == 1, "\(configuration)")
+            #expect((configuration["drafted"] as? Int ?? 0) > 0)
+        }
+        #expect(console.error.contains("prompt 1/1 (t/0), decode tokens/s: target alone"))
     }
 }
