@@ -50,6 +50,10 @@ extension ChatController {
 
     /// Draws the whole screen.
     public func render(on screen: Screen) {
+        if themeNeedsApplying {
+            screen.apply(theme)
+            themeNeedsApplying = false
+        }
         let size = screen.size
         let input = inputLines(width: size.columns)
         let layout = ScreenLayout(size: size, inputRows: input.lines.count, focus: focus)

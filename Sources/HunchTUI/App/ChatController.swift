@@ -42,6 +42,8 @@ public final class ChatController {
     public var themeNeedsApplying = true
     public private(set) var input = MultiLineInput()
     public var editor = EditorDisplay()
+    /// Called with each message from the generation thread before the controller applies it (plain mode prints from it).
+    public var onWorkerMessage: ((WorkerMessage) -> Void)?
 
     var chatScroll = ScrollPosition()
     var panelScroll = ScrollPosition()
@@ -73,6 +75,8 @@ public final class ChatController {
         status.message = text
         status.messageIsError = isError
     }
+
+    public func dismissHelp() { isHelpVisible = false }
 
     // MARK: - Keys
 
@@ -107,7 +111,7 @@ public final class ChatController {
             case .character("-"), .character("_"), .character("["): changeDraftLength(by: -1)
             case .character("a"), .character("A"): toggleAutoDraftLength()
             case .ctrlC:
-                control.cancel()
+                cancelReply()
                 showMessage("stopping the reply…")
             default:
                 break
@@ -209,6 +213,11 @@ public final class ChatController {
         )
     }
 
+    /// Stops the reply in progress after its current round.
+    public func cancelReply() {
+        control.cancel()
+    }
+
     // MARK: - Generation events
 
     /// Applies everything the generation thread queued; returns whether anything changed.
@@ -220,6 +229,7 @@ public final class ChatController {
     }
 
     func apply(_ message: WorkerMessage) {
+        onWorkerMessage?(message)
         switch message {
         case .event(.promptProcessed(let tokens, let seconds)):
             status.stats.promptTokens = tokens

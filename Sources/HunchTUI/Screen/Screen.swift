@@ -22,6 +22,8 @@ public protocol Screen: AnyObject {
     func hideCursor()
     /// Shows what was drawn since the last refresh.
     func refresh()
+    /// Takes the colours and attributes of each role from `theme`.
+    func apply(_ theme: Theme)
 }
 
 /// An in-memory screen: a grid of cells with their roles, for tests.
@@ -74,6 +76,10 @@ public final class TextScreen: Screen {
     public func placeCursor(row: Int, column: Int) { cursor = (row, column) }
     public func hideCursor() { cursor = nil }
     public func refresh() {}
+    public func apply(_ theme: Theme) { self.theme = theme }
+
+    /// The theme applied last.
+    public private(set) var theme: Theme?
 
     /// The characters of `row`.
     public func text(row: Int) -> String { cells[row].map(\.text).joined() }

@@ -1,4 +1,5 @@
 import CNcursesw
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,14 +11,20 @@ public enum TextWidth {
     /// not, because `wcwidth` and ncurses' wide-character output need a UTF-8 locale.
     /// Call once at start-up, before `initscr`.
     public static func prepareLocale() {
-        setlocale(LC_ALL, "")
+        _ = localeIsPrepared
+    }
+
+    /// Runs the locale set-up once; `columns(of:)` reads it before its first `wcwidth`.
+    private static let localeIsPrepared: Bool = {
+        setlocale(LC_CTYPE, "")
         if let codeset = hunch_codeset(), String(cString: codeset).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8" {
-            return
+            return true
         }
         if setlocale(LC_CTYPE, "C.UTF-8") == nil {
             _ = setlocale(LC_CTYPE, "en_US.UTF-8")
         }
-    }
+        return true
+    }()
 
     /// Columns `character` takes in a terminal: 0 (combining marks, controls), 1 or 2.
     ///
@@ -30,6 +37,7 @@ public enum TextWidth {
         if first.value < 0x80 {
             return first.value >= 0x20 && first.value < 0x7F ? 1 : 0
         }
+        _ = localeIsPrepared
         var width = Int(hunch_wcwidth(first.value))
         if width < 0 {
             // Unassigned in the C library's tables, or a control character.
