@@ -135,29 +135,35 @@ extension ChatController {
         screen.refresh()
     }
 
-    /// The help overlay: a bordered box in the middle of the screen, cut to fit.
+    /// The help overlay: a bordered box in the middle of the screen, scrolled by PgUp/PgDn.
     private func renderHelp(on screen: Screen) {
         let size = screen.size
         let content = HelpText.lines()
-        let width = min((content.map { TextWidth.columns(of: $0) }.max() ?? 0) + 4, size.columns)
+        let contentWidth = max(content.map { TextWidth.columns(of: $0) }.max() ?? 0, TextWidth.columns(of: HelpText.title))
+        let width = min(contentWidth + 4, size.columns)
         let height = min(content.count + 2, size.rows)
+        guard width >= 4, height >= 3 else { return }
         let top = (size.rows - height) / 2
         let left = (size.columns - width) / 2
-        let inner = max(width - 4, 0)
-        let horizontal = String(repeating: "─", count: max(width - 2, 0))
-        screen.draw(StyledLine("┌" + horizontal + "┐", .border), row: top, column: left, width: width, fill: .border)
-        for row in 0..<max(height - 2, 0) {
-            var text = row < content.count ? content[row] : ""
-            if row == height - 3, content.count > height - 2 { text = "… (enlarge the terminal for the rest)" }
+        let inner = width - 4
+        let rows = height - 2
+        helpScroll = min(helpScroll, max(content.count - rows, 0))
+
+        let title = TextWidth.prefix(of: HelpText.title, fitting: width - 2)
+        let topBorder = "┌" + title + String(repeating: "─", count: width - 2 - TextWidth.columns(of: title)) + "┐"
+        screen.draw(StyledLine(topBorder, .border), row: top, column: left, width: width, fill: .border)
+        for row in 0..<rows {
+            let index = helpScroll + row
+            var text = index < content.count ? content[index] : ""
+            if row == rows - 1, index < content.count - 1 { text = "… PgDn for more" }
             let cell = TextWidth.prefix(of: text, fitting: inner)
             let padding = String(repeating: " ", count: inner - TextWidth.columns(of: cell))
             let role: ColorRole = text == "Keys" || text == "Commands" ? .correction : .normal
             screen.draw(StyledLine([StyledSpan("│ ", .border), StyledSpan(cell + padding, role), StyledSpan(" │", .border)]),
                         row: top + 1 + row, column: left, width: width, fill: .normal)
         }
-        if height >= 2 {
-            screen.draw(StyledLine("└" + horizontal + "┘", .border), row: top + height - 1, column: left, width: width, fill: .border)
-        }
+        let bottom = "└" + String(repeating: "─", count: width - 2) + "┘"
+        screen.draw(StyledLine(bottom, .border), row: top + height - 1, column: left, width: width, fill: .border)
         screen.hideCursor()
     }
 }

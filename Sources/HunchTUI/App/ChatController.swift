@@ -46,6 +46,8 @@ public final class ChatController {
     public var onWorkerMessage: ((WorkerMessage) -> Void)?
 
     var chatScroll = ScrollPosition()
+    /// First help line shown in the overlay.
+    var helpScroll = 0
     var panelScroll = ScrollPosition()
     /// Body height of each pane at the last render, for page-sized scrolling.
     var lastPaneHeight = 10
@@ -78,17 +80,27 @@ public final class ChatController {
 
     public func dismissHelp() { isHelpVisible = false }
 
+    /// Shows the help overlay from its first line.
+    func showHelp() {
+        isHelpVisible = true
+        helpScroll = 0
+    }
+
     // MARK: - Keys
 
     public func handleKey(_ key: Key) -> KeyOutcome {
         if key == .resize { return .handled }
         if isHelpVisible {
-            isHelpVisible = false
+            switch key {
+            case .pageUp: helpScroll = max(helpScroll - 5, 0)
+            case .pageDown: helpScroll += 5
+            default: isHelpVisible = false
+            }
             return .handled
         }
         switch key {
         case .f1:
-            isHelpVisible = true
+            showHelp()
             return .handled
         case .tab:
             focus = focus == .chat ? .panel : .chat
@@ -120,7 +132,7 @@ public final class ChatController {
         }
 
         if key == .character("?"), editor.text.isEmpty, !input.isContinuing, editor.prompt == input.prompt {
-            isHelpVisible = true
+            showHelp()
             return .handled
         }
         if key == .ctrlC {
@@ -279,7 +291,7 @@ public final class ChatController {
     func run(_ command: SlashCommand) {
         switch command {
         case .help:
-            isHelpVisible = true
+            showHelp()
         case .draft(let setting):
             setDraftLength(setting)
         case .temperature(let value):

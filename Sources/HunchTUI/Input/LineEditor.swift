@@ -101,6 +101,8 @@ public final class LineEditor {
     public func addToHistory(_ line: String) {
         guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
         add_history(line)
+        // Readline set its history position when the line was accepted; move it past the new entry.
+        using_history()
         guard let historyPath else { return }
         if !FileManager.default.fileExists(atPath: historyPath) {
             write_history(historyPath)

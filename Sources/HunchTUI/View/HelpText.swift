@@ -6,8 +6,7 @@ public enum HelpText {
         ("```", "start or end a fenced block (sent when it closes)"),
         ("Ctrl-C", "stop the reply (the partial reply stays); clear the input line"),
         ("Ctrl-D", "quit (on an empty line)"),
-        ("+ or ]", "draft one more token per round (while generating)"),
-        ("- or [", "draft one token less per round (while generating)"),
+        ("+ ] / - [", "draft one token more / less per round (while generating)"),
         ("a", "switch automatic draft length on or off (while generating)"),
         ("PgUp / PgDn", "scroll the focused pane"),
         ("Tab", "move the focus between the chat and the speculation panel"),
@@ -32,12 +31,15 @@ public enum HelpText {
         ("/quit", "quit"),
     ]
 
+    /// Title of the help overlay.
+    public static let title = " hunch help: PgUp/PgDn scroll, any other key closes "
+
     /// The help as plain lines, each `KEY  what it does`, keys then commands.
     public static func lines() -> [String] {
         let width = (keys + commands).map { TextWidth.columns(of: $0.0) }.max() ?? 0
         func row(_ entry: (String, String)) -> String {
             entry.0 + String(repeating: " ", count: width - TextWidth.columns(of: entry.0) + 2) + entry.1
         }
-        return ["Keys"] + keys.map(row) + ["", "Commands"] + commands.map(row) + ["", "Press any key to close."]
+        return ["Keys"] + keys.map(row) + ["Commands"] + commands.map(row)
     }
 }
