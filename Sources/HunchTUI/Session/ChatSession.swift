@@ -28,16 +28,20 @@ public final class ChatSession {
 
     /// Adds the user's message and returns the tokens of the whole conversation,
     /// ending with the assistant prompt. Throws when the template rejects the
-    /// conversation; the message is then not added.
+    /// conversation or it does not fit the context; the message is then not added.
     ///
     /// Template text is encoded with special-token parsing and message content
     /// without it, so text a user types such as `<|im_end|>` cannot end a turn.
-    public func beginReply(to text: String) throws(ChatTemplateError) -> [Int] {
+    public func beginReply(to text: String) throws -> [Int] {
         let candidate = conversation + [.user(text)]
         let segments = try engine.chatTemplate.segments(candidate, addGenerationPrompt: true)
+        let tokens = Self.encode(segments, tokenizer: engine.tokenizer)
+        guard tokens.count < engine.contextLength else {
+            throw ChatSessionError.conversationTooLong(tokens: tokens.count, contextLength: engine.contextLength)
+        }
         messages.append(.user(text))
         replyCount += 1
-        return Self.encode(segments, tokenizer: engine.tokenizer)
+        return tokens
     }
 
     static func encode(_ segments: [ChatSegment], tokenizer: Tokenizer) -> [Int] {
@@ -49,6 +53,10 @@ public final class ChatSession {
             case .content(let text):
                 tokens += tokenizer.encode(text, addSpecial: index == 0, parseSpecial: false)
             }
+        }
+        // A template that writes its own BOS (Llama 2's <s>) would otherwise get a second one.
+        if tokens.count >= 2, let bos = tokenizer.bosID, tokens[0] == bos, tokens[1] == bos {
+            tokens.removeFirst()
         }
         return tokens
     }
@@ -80,5 +88,17 @@ public final class ChatSession {
         }
         messages = loaded
         roundLog.removeAll()
+    }
+}
+
+/// A message that cannot be sent in the conversation as it is.
+public enum ChatSessionError: Error, Equatable, CustomStringConvertible {
+    case conversationTooLong(tokens: Int, contextLength: Int)
+
+    public var description: String {
+        switch self {
+        case .conversationTooLong(let tokens, let contextLength):
+            "the conversation would take \(tokens) tokens but the context holds \(contextLength); /clear starts a new one, or restart with a larger --ctx"
+        }
     }
 }
