@@ -233,7 +233,7 @@ import Testing
         #expect(text.contains("› write 日本語"))
         #expect(text.contains("Hello, world!"))
         #expect(text.contains("#0 K3"))
-        #expect(screen.text(row: 18).hasPrefix(" fake-target ⇐ fake-draft │ K 3"))
+        #expect(screen.text(row: 18).hasPrefix(" fake-target … │ K 3 │ accept"))
         #expect(screen.text(row: 19).hasPrefix("› next"))
         #expect(screen.cursor! == (19, 4))
         #expect(screen.role(row: 18, column: 3) == .status)

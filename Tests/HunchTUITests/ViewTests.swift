@@ -110,11 +110,16 @@ import Testing
         #expect(info.line(width: 200).text.contains("K auto (6)"))
     }
 
-    @Test func narrowBarKeepsModelsAndContext() {
-        let line = Self.info().line(width: 50)
-        #expect(line.columns <= 50)
-        #expect(line.text.hasPrefix(" qwen-1.5b ⇐ qwen-0.5b │ K 4"))
-        #expect(line.text.hasSuffix("ctx 812/4096"))
+    @Test func narrowBarCutsNamesThenFigures() {
+        let medium = Self.info().line(width: 90)
+        #expect(medium.text == " qwen-1.5b ⇐ q… │ K 4 │ accept 75% │ mean 2.50 │ 35.0 tok/s │ ≈1.75x target │ ctx 812/4096")
+        #expect(medium.columns <= 90)
+        let narrow = Self.info().line(width: 50)
+        #expect(narrow.text == " qwen-1.5b ⇐ qwen… │ K 4 │ accept 75% │ 35.0 tok/s")
+        #expect(narrow.columns <= 50)
+        let tiny = Self.info().line(width: 30)
+        #expect(tiny.text == " qwen-1.5b ⇐ qwen-0.5b │ K 4")
+        #expect(tiny.columns <= 30)
     }
 
     @Test func messageComesFirst() {
@@ -122,7 +127,7 @@ import Testing
         info.message = "unknown command /x"
         info.messageIsError = true
         let line = info.line(width: 200)
-        #expect(line.text.hasPrefix(" unknown command /x │ "))
+        #expect(line.text.hasPrefix(" unknown command /x │ qwen-1.5b"))
         #expect(line.spans[1].role == .error)
     }
 

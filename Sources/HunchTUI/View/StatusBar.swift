@@ -28,50 +28,63 @@ public struct StatusInfo: Sendable, Equatable {
         self.messageIsError = false
     }
 
-    /// The fields in the order they are dropped last to first when the bar is too narrow.
-    public var fields: [String] {
-        var fields: [String] = []
-        let models = draftName.map { "\(targetName) ⇐ \($0)" } ?? "\(targetName) (no draft)"
-        fields.append(models)
+    /// The model names: the target, and the draft after `⇐`.
+    public var modelNames: String {
+        draftName.map { "\(targetName) ⇐ \($0)" } ?? "\(targetName) (no draft)"
+    }
+
+    /// The figures after the model names, in display order, each with its rank:
+    /// when the bar is too narrow, the highest rank number is left out first.
+    public var fields: [(text: String, rank: Int)] {
+        var fields: [(String, Int)] = []
         if draftName != nil {
             switch draftLength {
-            case .fixed(let k): fields.append("K \(k)")
-            case .auto: fields.append("K auto" + (latestDraftLength.map { " (\($0))" } ?? ""))
+            case .fixed(let k): fields.append(("K \(k)", 0))
+            case .auto: fields.append(("K auto" + (latestDraftLength.map { " (\($0))" } ?? ""), 0))
             }
-            fields.append(String(format: "accept %.0f%%", stats.acceptanceRate * 100))
-            fields.append(String(format: "mean %.2f", stats.meanAcceptedLength))
+            fields.append((String(format: "accept %.0f%%", stats.acceptanceRate * 100), 1))
+            fields.append((String(format: "mean %.2f", stats.meanAcceptedLength), 5))
         }
-        fields.append(String(format: "%.1f tok/s", stats.decodeTokensPerSecond))
+        fields.append((String(format: "%.1f tok/s", stats.decodeTokensPerSecond), 2))
         if draftName != nil {
-            fields.append(stats.estimatedSpeedup.map { String(format: "≈%.2fx target", $0) } ?? "speed-up n/a")
+            fields.append((stats.estimatedSpeedup.map { String(format: "≈%.2fx target", $0) } ?? "speed-up n/a", 3))
         }
-        fields.append("ctx \(contextUsed)/\(contextLength)")
+        fields.append(("ctx \(contextUsed)/\(contextLength)", 4))
         return fields
     }
 
-    /// The bar for `width` columns: the message, then as many fields as fit, by priority.
+    /// The bar for `width` columns: the message, the model names, then the figures.
+    /// When they do not fit, figures are left out by rank and the names are cut with `…`.
     public func line(width: Int) -> StyledLine {
         let separator = " │ "
+        let separatorWidth = TextWidth.columns(of: separator)
         var spans: [StyledSpan] = [StyledSpan(isGenerating ? " ● " : " ", .status)]
         if let message {
-            spans.append(StyledSpan(message, messageIsError ? .error : .status))
+            // The message keeps at most two thirds of the bar, so the figures stay visible.
+            let room = max(width * 2 / 3 - spans[0].columns, 1)
+            let shown = TextWidth.columns(of: message) <= room ? message : TextWidth.prefix(of: message, fitting: room - 1) + "…"
+            spans.append(StyledSpan(shown, messageIsError ? .error : .status))
             spans.append(StyledSpan(separator, .status))
         }
-        // The model names come first and the context last; middle fields that do not fit are left out.
-        let all = fields
-        let separatorWidth = TextWidth.columns(of: separator)
-        let lastWidth = TextWidth.columns(of: all[all.count - 1]) + separatorWidth
-        var used = StyledLine(spans).columns + TextWidth.columns(of: all[0])
-        var kept = [all[0]]
-        for field in all.dropFirst().dropLast() {
-            let cost = separatorWidth + TextWidth.columns(of: field)
-            if used + cost + lastWidth <= width {
-                kept.append(field)
-                used += cost
-            }
+        let lead = StyledLine(spans).columns
+
+        var kept = fields
+        let names = modelNames
+        let minimumNames = min(TextWidth.columns(of: names), 12)
+        var room = 0
+        while true {
+            let figures = kept.reduce(0) { $0 + TextWidth.columns(of: $1.text) } + separatorWidth * max(kept.count - 1, 0)
+            room = width - lead - figures - (kept.isEmpty ? 0 : separatorWidth)
+            guard room < minimumNames, let drop = kept.indices.max(by: { kept[$0].rank < kept[$1].rank }) else { break }
+            kept.remove(at: drop)
         }
-        if used + lastWidth <= width { kept.append(all[all.count - 1]) }
-        spans.append(StyledSpan(kept.joined(separator: separator), .status))
+
+        var parts: [String] = []
+        if room >= 4 {
+            parts.append(TextWidth.columns(of: names) <= room ? names : TextWidth.prefix(of: names, fitting: room - 1) + "…")
+        }
+        parts += kept.map(\.text)
+        spans.append(StyledSpan(parts.joined(separator: separator), .status))
         return StyledLine(spans).clipped(to: width)
     }
 }
