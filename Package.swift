@@ -65,6 +65,11 @@ let package = Package(
             dependencies: ["HunchCore"],
             path: "Benchmarks/ModelLoadBenchmark"
         ),
+        .executableTarget(
+            name: "ForwardPassBenchmark",
+            dependencies: ["HunchCore"],
+            path: "Benchmarks/ForwardPassBenchmark"
+        ),
         .testTarget(
             name: "HunchCoreTests",
             dependencies: ["HunchCore"],
