@@ -198,6 +198,8 @@ import Testing
         #expect(third.session.messages == [.user("hi"), .assistant("Hello, world!")])
         third.submit(line: "/save \(directory)/chat.json")
         #expect(third.status.messageIsError)
+        third.submit(line: "/save \(directory)/no-such-directory/chat.md")
+        #expect(third.status.message == "/save: cannot write \(directory)/no-such-directory/chat.md: the directory \(directory)/no-such-directory does not exist; create it or choose another path")
         third.submit(line: "/load \(directory)/missing.md")
         #expect(third.status.message == "/load: \(directory)/missing.md: file not found")
     }

@@ -350,7 +350,8 @@ public final class ChatController {
 
     func statsReport() -> String {
         let totals = session.totals
-        var lines = ["session: \(session.replyCount) replies; \(totals.summary)"]
+        let replies = session.replyCount == 1 ? "1 reply" : "\(session.replyCount) replies"
+        var lines = ["session: \(replies); \(totals.summary)"]
         let byPosition = totals.acceptanceByPosition
         if !byPosition.isEmpty {
             lines.append("acceptance by draft position: " + byPosition.enumerated().map { String(format: "%d:%.0f%%", $0.offset + 1, $0.element * 100) }.joined(separator: " "))

@@ -24,6 +24,11 @@ public enum ConversationFile {
     /// Writes `session`'s conversation and round log; returns the two paths written.
     public static func save(_ session: ChatSession, to path: String) throws(ConversationFileError) -> (markdown: String, json: String) {
         let paths = try paths(for: path)
+        let directory = URL(fileURLWithPath: paths.markdown).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .writeFailed(paths.markdown, "the directory \(directory) does not exist; create it or choose another path")
+        }
         let markdown = markdownText(session.conversation, target: session.engine.targetName, draft: session.engine.draftName)
         let log = Log(target: session.engine.targetName, draft: session.engine.draftName, messages: session.conversation, rounds: session.roundLog)
         let encoder = JSONEncoder()
@@ -32,7 +37,8 @@ public enum ConversationFile {
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: paths.markdown))
             try encoder.encode(log).write(to: URL(fileURLWithPath: paths.json))
         } catch {
-            throw .writeFailed(path, error.localizedDescription)
+            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
+            throw .writeFailed(path, reason)
         }
         return paths
     }
