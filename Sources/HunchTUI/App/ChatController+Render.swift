@@ -135,7 +135,7 @@ extension ChatController {
         screen.refresh()
     }
 
-    /// The help overlay: a bordered box in the middle of the screen, scrolled by PgUp/PgDn.
+    /// Draws the help overlay: a bordered box in the middle of the screen, scrolled by PgUp/PgDn.
     private func renderHelp(on screen: Screen) {
         let size = screen.size
         let content = HelpText.lines()

@@ -1,7 +1,7 @@
 import Foundation
 import HunchCore
 
-/// What the caller does with a key after `ChatController.handleKey`.
+/// The caller's next step for a key, returned by `ChatController.handleKey`.
 public enum KeyOutcome: Sendable, Equatable {
     /// The controller used the key.
     case handled

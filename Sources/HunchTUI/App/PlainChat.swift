@@ -32,7 +32,7 @@ public final class PlainChat {
         controller.onWorkerMessage = { [unowned self] message in self.print(message) }
     }
 
-    /// Reads and answers messages until end of input or /quit.
+    /// Reads messages and prints the replies until end of input or /quit.
     /// `readLine` returns the next line for a prompt, or nil at the end of input.
     public func run(readLine: (String) -> String?) {
         installInterruptHandler()
@@ -42,7 +42,7 @@ public final class PlainChat {
         }
     }
 
-    /// Takes one input line: a command, part of a message, or a whole message that is answered before returning.
+    /// Takes one input line: a command, part of a message, or a whole message whose reply is printed before this returns.
     public func handle(_ line: String) {
         let noticesBefore = controller.transcript.entries.count
         controller.submit(line: line)
@@ -121,7 +121,13 @@ public final class PlainChat {
         }
         guard index >= 0 else { return bytes.count }
         let lead = bytes[index]
-        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        let length: Int
+        switch lead {
+        case 0xF0...: length = 4
+        case 0xE0...: length = 3
+        case 0xC0...: length = 2
+        default: length = 1
+        }
         return length > continuation + 1 ? index : bytes.count
     }
 

@@ -73,7 +73,7 @@ public final class LineEditor {
         return Self.completedLines
     }
 
-    /// The prompt, text and cursor as readline holds them now.
+    /// The prompt, text and cursor in readline's state now.
     public var display: EditorDisplay {
         let prompt = hunch_rl_display_prompt().map { String(cString: $0) } ?? ""
         let length = Int(hunch_rl_end())

@@ -9,7 +9,7 @@ public struct TerminalSize: Sendable, Equatable {
     }
 }
 
-/// What the chat view draws on: ncurses on a terminal, `TextScreen` in tests.
+/// The surface the chat view draws on: ncurses on a terminal, `TextScreen` in tests.
 public protocol Screen: AnyObject {
     var size: TerminalSize { get }
     /// Blanks the whole screen.
@@ -81,7 +81,7 @@ public final class TextScreen: Screen {
     /// The theme applied last.
     public private(set) var theme: Theme?
 
-    /// The characters of `row`.
+    /// Returns the characters of `row`.
     public func text(row: Int) -> String { cells[row].map(\.text).joined() }
 
     /// All rows, joined by newlines, with trailing spaces removed from each.
@@ -93,6 +93,6 @@ public final class TextScreen: Screen {
         }.joined(separator: "\n")
     }
 
-    /// The role of the cell at (`row`, `column`).
+    /// Returns the role of the cell at (`row`, `column`).
     public func role(row: Int, column: Int) -> ColorRole { cells[row][column].role }
 }

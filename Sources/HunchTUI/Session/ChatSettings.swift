@@ -1,11 +1,11 @@
 import Foundation
 import HunchCore
 
-/// What the user can change during a chat, with their starting values.
+/// The settings a user can change during a chat, with their starting values.
 public struct ChatSettings: Sendable, Equatable {
     public var draftLength: DraftLengthSetting
     public var sampler: SamplerSettings
-    /// Most tokens in one reply.
+    /// Maximum tokens in one reply.
     public var maxTokens: Int
     /// The system message; nil uses the chat template's default.
     public var systemPrompt: String?

@@ -11,7 +11,7 @@ public enum ConversationFile {
         var rounds: [RoundLogEntry]
     }
 
-    /// The Markdown and JSON paths for `path` (`~` expanded). Rejects a `.json` name,
+    /// Returns the Markdown and JSON paths for `path` (`~` expanded). Rejects a `.json` name,
     /// which would make the two files the same.
     public static func paths(for path: String) throws(ConversationFileError) -> (markdown: String, json: String) {
         let expanded = (path as NSString).expandingTildeInPath
@@ -43,7 +43,7 @@ public enum ConversationFile {
         return paths
     }
 
-    /// The Markdown form: a `## System`, `## User` or `## Assistant` heading before each message.
+    /// Returns the Markdown form: a `## System`, `## User` or `## Assistant` heading before each message.
     public static func markdownText(_ messages: [ChatMessage], target: String, draft: String?) -> String {
         var text = "# hunch chat\n\nTarget model: \(target)" + (draft.map { ", draft model: \($0)" } ?? "") + ".\n"
         for message in messages {

@@ -1,7 +1,7 @@
 import Foundation
 import HunchCore
 
-/// What the generation thread hands to the UI thread.
+/// A message from the generation thread to the UI thread.
 public enum WorkerMessage: Sendable, Equatable {
     case event(GenerationEvent)
     /// `generate` threw; the text is the error's description.

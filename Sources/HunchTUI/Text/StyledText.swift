@@ -1,4 +1,4 @@
-/// What a piece of text on screen is, which the theme maps to a colour.
+/// The kind of a piece of text on screen, which the theme maps to a colour.
 public enum ColorRole: String, Sendable, CaseIterable, Codable {
     /// Draft tokens the target accepted.
     case accepted
@@ -6,7 +6,7 @@ public enum ColorRole: String, Sendable, CaseIterable, Codable {
     case rejected
     /// The target's own token at the end of a round (correction or bonus).
     case correction
-    /// What the user typed.
+    /// Text the user typed.
     case user
     /// The model's reply.
     case assistant

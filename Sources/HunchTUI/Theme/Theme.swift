@@ -25,7 +25,7 @@ public enum ThemeColor: Sendable, Equatable {
     }
 }
 
-/// How one role is drawn: colours and text attributes.
+/// The look of one role: colours and text attributes.
 public struct ThemeStyle: Sendable, Equatable {
     public var foreground: ThemeColor
     public var background: ThemeColor

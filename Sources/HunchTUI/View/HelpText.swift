@@ -34,7 +34,7 @@ public enum HelpText {
     /// Title of the help overlay.
     public static let title = " hunch help: PgUp/PgDn scroll, any other key closes "
 
-    /// The help as plain lines, each `KEY  what it does`, keys then commands.
+    /// Returns the help as plain lines, each `KEY  what it does`, keys then commands.
     public static func lines() -> [String] {
         let width = (keys + commands).map { TextWidth.columns(of: $0.0) }.max() ?? 0
         func row(_ entry: (String, String)) -> String {

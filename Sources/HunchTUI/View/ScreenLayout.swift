@@ -19,7 +19,7 @@ public enum Pane: Sendable, Equatable {
     case panel
 }
 
-/// Where each part of the chat screen goes for a terminal size.
+/// The place of each part of the chat screen for a terminal size.
 ///
 /// Wide terminals get the chat pane on the left and the speculation panel on the
 /// right, each under a one-row title. Narrow or short ones get one pane (the focused

@@ -19,7 +19,7 @@ public struct PanelRound: Sendable, Equatable {
         self.targetKind = targetKind
     }
 
-    /// The round's tokens as `Tokenizer.pieceText` shows them (`·` for a space, `↵`, `⇥`, `<0xNN>`).
+    /// Takes the round's tokens as `Tokenizer.pieceText` shows them (`·` for a space, `↵`, `⇥`, `<0xNN>`).
     public init(_ round: SpeculationRound, tokenizer: Tokenizer) {
         self.init(
             index: round.index, draftLength: round.draftLength,
@@ -53,7 +53,7 @@ public struct SpeculationPanel: Sendable, Equatable {
 
     public mutating func removeAll() { entries.removeAll() }
 
-    /// The entries wrapped to `width` columns. A round reads `#INDEX K:` then its
+    /// Returns the entries wrapped to `width` columns. A round reads `#INDEX K:` then its
     /// accepted, rejected and target tokens separated by spaces, each in its role's colour.
     public func lines(width: Int) -> [StyledLine] {
         var lines: [StyledLine] = []

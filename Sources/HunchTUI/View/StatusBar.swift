@@ -1,7 +1,7 @@
 import Foundation
 import HunchCore
 
-/// What the status bar shows.
+/// The content of the status bar.
 public struct StatusInfo: Sendable, Equatable {
     public var targetName: String
     public var draftName: String?
@@ -53,7 +53,7 @@ public struct StatusInfo: Sendable, Equatable {
         return fields
     }
 
-    /// The bar for `width` columns: the message, the model names, then the figures.
+    /// Returns the bar for `width` columns: the message, the model names, then the figures.
     /// When they do not fit, figures are left out by rank and the names are cut with `…`.
     public func line(width: Int) -> StyledLine {
         let separator = " │ "

@@ -32,7 +32,7 @@ public struct Transcript: Sendable, Equatable {
     /// Prefix of user messages; continuation lines are indented by its width.
     static let userPrefix = "› "
 
-    /// The entries wrapped to `width` columns, with a blank line between entries.
+    /// Returns the entries wrapped to `width` columns, with a blank line between entries.
     public func lines(width: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
         for (index, entry) in entries.enumerated() {
