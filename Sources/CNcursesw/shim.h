@@ -21,6 +21,10 @@ static inline int hunch_color_pairs(void) { return COLOR_PAIRS; }
 static inline int hunch_lines(void) { return LINES; }
 static inline int hunch_cols(void) { return COLS; }
 
+// Starts curses on standard output and input; returns 0 when the terminal type is
+// unknown (where initscr would exit the process instead).
+static inline int hunch_start_curses(void) { return newterm(NULL, stdout, stdin) != NULL; }
+
 static inline int hunch_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
 static inline const char *hunch_codeset(void) { return nl_langinfo(CODESET); }
 

@@ -4,10 +4,11 @@ import Foundation
 /// reply generated on a background thread while the UI keeps reading keys.
 public enum FullScreenChat {
     /// Runs until /quit or Ctrl-D; the terminal is restored on every exit path,
-    /// including fatal signals (`TerminalGuard`).
-    public static func run(session: ChatSession, theme: Theme, startupMessage: String?, colorEnabled: Bool) {
+    /// including fatal signals (`TerminalGuard`). Throws before drawing anything when
+    /// curses cannot drive the terminal.
+    public static func run(session: ChatSession, theme: Theme, startupMessage: String?, colorEnabled: Bool) throws(CursesScreenError) {
         TerminalGuard.install()
-        let screen = CursesScreen(colorEnabled: colorEnabled)
+        let screen = try CursesScreen(colorEnabled: colorEnabled)
         let controller = ChatController(session: session, theme: theme)
         let editor = LineEditor(prompt: controller.prompt, historyPath: LineEditor.defaultHistoryPath())
         defer {

@@ -6,7 +6,7 @@ import Foundation
 /// hunch hands readline one key at a time (`feed`); readline reads the key's bytes
 /// through `rl_getc_function`, edits its line buffer with its usual Emacs bindings,
 /// history and Ctrl-R search, and calls the redisplay hook, after which `display`
-/// holds the prompt, text and cursor for the chat view to draw. Finished lines
+/// returns the prompt, text and cursor for the chat view to draw. Finished lines
 /// collect in `takeLines`. Readline never touches the terminal: its terminal
 /// preparation is switched off and its output goes to /dev/null.
 ///

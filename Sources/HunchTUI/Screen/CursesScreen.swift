@@ -11,11 +11,13 @@ public final class CursesScreen: Screen {
 
     /// Enters curses mode: raw keys (Ctrl-C arrives as a key), no echo, keypad decoding
     /// and a short Escape delay. Colour is off when `colorEnabled` is false (NO_COLOR)
-    /// or the terminal has none.
-    public init(colorEnabled: Bool) {
+    /// or the terminal has none. Throws when curses does not know the terminal type (`TERM`).
+    public init(colorEnabled: Bool) throws(CursesScreenError) {
         TextWidth.prepareLocale()
         set_escdelay(25)
-        initscr()
+        guard hunch_start_curses() != 0 else {
+            throw .unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
+        }
         TerminalGuard.cursesActive = true
         raw()
         noecho()
@@ -154,5 +156,18 @@ public final class CursesScreen: Screen {
         guard TerminalGuard.cursesActive else { return }
         TerminalGuard.cursesActive = false
         endwin()
+    }
+}
+
+/// A terminal the full-screen view cannot run in.
+public enum CursesScreenError: Error, Equatable, CustomStringConvertible {
+    case unknownTerminal(String)
+
+    public var description: String {
+        switch self {
+        case .unknownTerminal(let term):
+            let name = term.isEmpty ? "TERM is not set" : "terminal type '\(term)' is unknown to ncurses"
+            return "cannot start the full-screen chat: \(name); set TERM (for example xterm-256color) or use --plain"
+        }
     }
 }
