@@ -163,4 +163,18 @@ import Testing
         position.scroll(pages: -10, height: 5)
         #expect(position.linesFromBottom == 0)
     }
+
+    @Test func scrolledViewStaysWhileLinesArrive() {
+        var lines = (0..<20).map { StyledLine("\($0)", .normal) }
+        var position = ScrollPosition()
+        _ = position.visible(lines, height: 5)
+        position.scroll(pages: 1, height: 5)
+        #expect(position.visible(lines, height: 5).first?.text == "11")
+        lines.append(StyledLine("20", .normal))
+        #expect(position.visible(lines, height: 5).first?.text == "11")
+        // At the bottom, the view follows new lines.
+        position.scroll(pages: -10, height: 5)
+        lines.append(StyledLine("21", .normal))
+        #expect(position.visible(lines, height: 5).last?.text == "21")
+    }
 }

@@ -125,6 +125,8 @@ public final class ChatController {
             case .ctrlC:
                 cancelReply()
                 showMessage("stopping the reply…")
+            case .character:
+                showMessage("a reply is streaming: +/- change K, a switches auto, Ctrl-C stops it")
             default:
                 break
             }

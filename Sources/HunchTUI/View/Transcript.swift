@@ -62,12 +62,19 @@ public struct Transcript: Sendable, Equatable {
 public struct ScrollPosition: Sendable, Equatable {
     /// Lines between the bottom of the view and the last line; 0 follows new text.
     public var linesFromBottom = 0
+    /// Line count at the last `visible` call, to keep a scrolled-back view still while lines arrive.
+    private var lastLineCount: Int?
 
     public init() {}
 
     /// Returns the lines of `lines` that a view of `height` rows shows, and clamps
-    /// the position to the content.
+    /// the position to the content. A view scrolled back stays on the same lines
+    /// when new lines arrive at the end.
     public mutating func visible(_ lines: [StyledLine], height: Int) -> ArraySlice<StyledLine> {
+        if linesFromBottom > 0, let last = lastLineCount, lines.count > last {
+            linesFromBottom += lines.count - last
+        }
+        lastLineCount = lines.count
         let maximum = max(lines.count - height, 0)
         linesFromBottom = min(max(linesFromBottom, 0), maximum)
         let end = lines.count - linesFromBottom
