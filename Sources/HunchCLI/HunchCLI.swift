@@ -29,6 +29,8 @@ public enum HunchCLI {
         TokenizeCommand.self,
         FetchCommand.self,
         QuantizeCommand.self,
+        GenerateCommand.self,
+        BenchCommand.self,
     ]
 
     static let defaultCommandName = "chat"

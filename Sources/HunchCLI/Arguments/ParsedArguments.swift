@@ -11,6 +11,8 @@ public enum UsageError: Error, Equatable, Sendable {
     case unexpectedArgument(command: String, argument: String)
     case missingArgument(command: String, name: String)
     case conflictingOptions(String, String)
+    /// `option` only has an effect together with `required`.
+    case requiresOption(option: String, required: String)
 }
 
 extension UsageError: CustomStringConvertible {
@@ -34,6 +36,8 @@ extension UsageError: CustomStringConvertible {
             return "'hunch \(command)' needs \(name). Run 'hunch \(command) --help' for usage."
         case .conflictingOptions(let first, let second):
             return "options '\(first)' and '\(second)' cannot be used together."
+        case .requiresOption(let option, let required):
+            return "option '\(option)' needs '\(required)' as well."
         }
     }
 }

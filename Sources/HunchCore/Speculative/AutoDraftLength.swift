@@ -1,4 +1,4 @@
-/// How the engine picks the draft length K under `DraftLengthSetting.auto`.
+/// The rule that picks the draft length K under `DraftLengthSetting.auto`.
 public enum AutoDraftPolicy: String, Sendable, Equatable, CaseIterable {
     /// The K with the highest expected tokens per second, from the measured
     /// acceptance rate at each draft position and the measured costs of a draft
@@ -6,8 +6,8 @@ public enum AutoDraftPolicy: String, Sendable, Equatable, CaseIterable {
     case measured
     /// The schedule of Hugging Face's assisted generation (`num_assistant_tokens_schedule
     /// = "heuristic"` in transformers): K + 2 after a round whose drafts were all accepted,
-    /// else K - 1, never below 1. It starts at the maximum, as transformers starts at
-    /// 20, and keeps its K from one reply to the next.
+    /// else K - 1, never below 1. It starts at the maximum K, 16 (transformers starts at
+    /// `num_assistant_tokens`, 20 by default), and keeps its K from one reply to the next.
     case heuristic
 }
 
@@ -28,7 +28,7 @@ struct AutoDraftLength {
     /// Weight of the new measurement in the running mean of a cost.
     static let costWeight = 0.25
     /// Every this many rounds the measured policy tries a neighbour of its best K,
-    /// so a cost measured once under load gets measured again.
+    /// so the cost line keeps measurements on both sides of it.
     static let explorationPeriod = 8
 
     // Conditional acceptance per draft position 0..<maximum, as decayed counts.
@@ -36,13 +36,12 @@ struct AutoDraftLength {
     private var accepted = [Double](repeating: 0, count: DraftLengthSetting.maximum)
     /// Seconds of one draft step on a single token, running mean.
     private(set) var draftStepSeconds: Double?
-    /// Seconds of a target pass over M tokens, index M (1...maximum + 1), running mean.
-    private var verifySeconds = [Double?](repeating: nil, count: DraftLengthSetting.maximum + 2)
+    /// Seconds of one target pass over a single token (plain decoding's step), running mean.
+    private(set) var targetStepSeconds: Double?
+    /// The line through the verify times measured so far.
+    private var verifyFit = DecayedLineFit()
     private var roundCount = 0
     private(set) var heuristicLength = DraftLengthSetting.maximum
-
-    /// Seconds of one target pass over a single token: plain decoding's step.
-    var targetStepSeconds: Double? { verifySeconds[1] }
 
     // MARK: - Recording
 
@@ -52,8 +51,10 @@ struct AutoDraftLength {
 
     /// Records a target pass over `tokenCount` tokens.
     mutating func recordVerify(tokenCount: Int, seconds: Double) {
-        guard tokenCount >= 1, tokenCount < verifySeconds.count else { return }
-        verifySeconds[tokenCount] = Self.runningMean(verifySeconds[tokenCount], seconds)
+        verifyFit.add(x: Double(tokenCount), y: seconds)
+        if tokenCount == 1 {
+            targetStepSeconds = Self.runningMean(targetStepSeconds, seconds)
+        }
     }
 
     /// Records a round in which the target checked the first `evaluated` draft
@@ -114,13 +115,12 @@ struct AutoDraftLength {
     }
 
     private func measuredLength() -> Int {
-        let measured = verifySeconds.indices.filter { verifySeconds[$0] != nil }
-        guard let largest = measured.last, largest > 1 else { return Self.initialLength }
+        guard let largest = verifyFit.largestX else { return Self.initialLength }
 
         // K may grow by at most 2 beyond the largest verify pass measured, so an
         // extrapolated cost is never far from a measured one.
         let acceptance = acceptanceEstimates
-        let candidates = 1...min(DraftLengthSetting.maximum, largest + 1)
+        let candidates = 1...min(DraftLengthSetting.maximum, Int(largest) + 1)
         var best: (k: Int, rate: Double)?
         for k in candidates {
             guard let rate = expectedRate(k: k, acceptance: acceptance) else { continue }
@@ -134,30 +134,49 @@ struct AutoDraftLength {
         return best.k
     }
 
-    /// Seconds of a target pass over `tokenCount` tokens: measured, else interpolated
-    /// linearly between the nearest measured sizes, else extrapolated along the line
-    /// through the two nearest (never decreasing). Nil with fewer than two sizes measured.
-    func estimatedVerifySeconds(tokenCount m: Int) -> Double? {
-        if m < verifySeconds.count, let value = verifySeconds[m] { return value }
-        let points = verifySeconds.indices.compactMap { i in verifySeconds[i].map { (m: i, seconds: $0) } }
-        guard points.count >= 2 else { return nil }
-
-        let below = points.last { $0.m < m }
-        let above = points.first { $0.m > m }
-        let (a, b): ((m: Int, seconds: Double), (m: Int, seconds: Double))
-        if let below, let above {
-            (a, b) = (below, above)
-        } else if above == nil {
-            (a, b) = (points[points.count - 2], points[points.count - 1])
-        } else {
-            (a, b) = (points[0], points[1])
-        }
-        let slope = max(0, (b.seconds - a.seconds) / Double(b.m - a.m))
-        return max(0, a.seconds + slope * Double(m - a.m))
+    /// Seconds of a target pass over `tokenCount` tokens on the least-squares line
+    /// through the measured passes, or nil until passes of two sizes are measured.
+    ///
+    /// A pass reads every weight once and then does work for each token, so its time
+    /// grows about linearly with the token count. One line through all measurements
+    /// is steadier on a loaded machine than a separate mean per size.
+    func estimatedVerifySeconds(tokenCount: Int) -> Double? {
+        verifyFit.value(at: Double(tokenCount))
     }
 
     private static func runningMean(_ old: Double?, _ new: Double) -> Double {
         guard let old else { return new }
         return old + costWeight * (new - old)
+    }
+}
+
+/// A weighted least-squares line y = a + b x through points whose weights decay by
+/// `decay` with each new point, so it follows a machine whose load changes.
+struct DecayedLineFit {
+    static let decay = 0.95
+
+    private var weight = 0.0
+    private var sumX = 0.0
+    private var sumXX = 0.0
+    private var sumY = 0.0
+    private var sumXY = 0.0
+    private(set) var largestX: Double?
+
+    mutating func add(x: Double, y: Double) {
+        weight = weight * Self.decay + 1
+        sumX = sumX * Self.decay + x
+        sumXX = sumXX * Self.decay + x * x
+        sumY = sumY * Self.decay + y
+        sumXY = sumXY * Self.decay + x * y
+        largestX = max(largestX ?? x, x)
+    }
+
+    /// Returns a + b x, with the slope b never negative; nil while the points lie at one x.
+    func value(at x: Double) -> Double? {
+        let spread = weight * sumXX - sumX * sumX
+        guard weight > 0, spread > 1e-9 * weight * weight else { return nil }
+        let slope = max(0, (weight * sumXY - sumX * sumY) / spread)
+        let intercept = (sumY - slope * sumX) / weight
+        return max(0, intercept + slope * x)
     }
 }

@@ -55,6 +55,6 @@ final class CachedSequence {
         }
     }
 
-    /// Whether the cache holds exactly `tokens`, the invariant the engine keeps.
+    /// Whether the cache length equals `tokens.count`, the invariant the engine keeps.
     var isConsistent: Bool { session.position == tokens.count }
 }

@@ -19,7 +19,8 @@ public enum TargetTokenKind: String, Sendable, Equatable {
     case correction
     /// Follows when every draft token was accepted.
     case bonus
-    /// Plain decoding without a draft model: every token is the target's.
+    /// A round without draft tokens: there is no draft model, or the round may emit
+    /// only one more token (the reply's last before its token limit or a full context).
     case plain
 }
 
@@ -37,6 +38,8 @@ public struct SpeculationRound: Sendable, Equatable {
     /// The target's token after the accepted prefix, or nil when generation ended
     /// inside the accepted prefix (end of text, token limit, context full).
     public let targetToken: Int?
+    /// When `targetToken` is nil, the kind it would have had: `bonus` when every draft
+    /// token was accepted, else `correction`.
     public let targetTokenKind: TargetTokenKind
     /// Tokens appended to the reply this round: the accepted prefix and the target token,
     /// cut after an end-of-text token or at the token limit.

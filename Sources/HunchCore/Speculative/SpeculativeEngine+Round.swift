@@ -156,9 +156,9 @@ extension SpeculativeEngine {
         return (drafted, distributions)
     }
 
-    /// The draft's probability of its most likely token: from the sampler's distribution
-    /// when sampling, and from the softmax of the raw logits when greedy (where the
-    /// distribution is one-hot and says nothing about confidence).
+    /// Returns the draft's probability of its most likely token. It comes from the
+    /// sampler's distribution when sampling, and from the softmax of the raw logits when
+    /// greedy, because the greedy distribution is one-hot and carries no confidence.
     static func topProbability(_ distribution: TokenDistribution, logits: UnsafeBufferPointer<Float>, greedy: Bool) -> Float {
         guard greedy else { return distribution.probabilities[0] }
         let maximum = LogitKernels.scan(logits).maximum
@@ -180,7 +180,8 @@ extension SpeculativeEngine {
         roundsSinceTargetStep = 0
     }
 
-    /// Why the reply ends after `token`, the `emittedCount`-th token of this round, if it does.
+    /// Returns the reason the reply ends after `token`, the `emittedCount`-th token of
+    /// this round, or nil when it goes on.
     private func stopReason(after token: Int, reply: Reply, emittedCount: Int) -> StopReason? {
         if tokenizer.isEndOfGeneration(token) { return .endOfText }
         if reply.generatedCount + emittedCount >= reply.options.maxTokens { return .tokenLimit }

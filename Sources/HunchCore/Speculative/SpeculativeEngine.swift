@@ -2,8 +2,8 @@ import Foundation
 
 /// Speculative decoding with a target model and an optional draft model.
 ///
-/// Each round the draft proposes K tokens one at a time, the target scores the
-/// last accepted token and the K drafts in one batched pass, the longest acceptable
+/// Each round the draft proposes K tokens one at a time, and the target scores the
+/// last accepted token and the K drafts in one batched pass. The longest acceptable
 /// prefix is kept, and the target adds one token of its own. Greedy output is token
 /// for token the target's own greedy output, and sampled output follows the target's
 /// distribution (see `SpeculativeSampling`). Without a draft model every round is
@@ -47,9 +47,9 @@ public final class SpeculativeEngine: ReplyEngine, @unchecked Sendable {
     private var _autoPolicy = AutoDraftPolicy.measured
     private var _contextUsed = 0
 
-    /// Loads nothing; makes the caches of `target` and `draft` (nil decodes with the
-    /// target alone) with room for `contextLength` tokens, by default the target's
-    /// default context length, capped by the draft's maximum.
+    /// Makes the caches of `target` and `draft` (nil decodes with the target alone).
+    /// They have room for `contextLength` tokens, by default the target's default
+    /// context length capped by the draft's maximum.
     ///
     /// Throws `VocabularyMismatch` when the draft's vocabulary does not agree with the target's.
     public init(
@@ -188,8 +188,8 @@ public final class SpeculativeEngine: ReplyEngine, @unchecked Sendable {
         return target.count - reused
     }
 
-    /// The draft length asked for this round, before the limits of the reply, and the
-    /// auto policy that chose it (nil for a fixed length).
+    /// Returns the draft length requested for this round, before the limits of the
+    /// reply, and the auto policy that chose it (nil for a fixed length).
     private func requestedDraftLength(_ setting: DraftLengthSetting) -> (length: Int, policy: AutoDraftPolicy?) {
         guard draft != nil else { return (0, nil) }
         switch setting {
@@ -203,8 +203,8 @@ public final class SpeculativeEngine: ReplyEngine, @unchecked Sendable {
 
     // MARK: - Cache invariant
 
-    /// Whether the caches hold what the type's invariant says for `sequence`, the input
-    /// plus the tokens emitted so far; the tests check it after every round.
+    /// Returns whether the caches match the type's invariant for `sequence`, the input
+    /// plus the tokens emitted so far. The tests check it after every round.
     func cachesInStep(sequence: [Int], replyEnded: Bool) -> Bool {
         guard target.isConsistent, target.tokens[...] == sequence.dropLast() else { return false }
         guard let draft else { return true }

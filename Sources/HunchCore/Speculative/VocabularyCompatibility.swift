@@ -3,12 +3,12 @@
 ///
 /// Required: the same tokenizer kind, the same BOS, EOS and EOT ids, and the same
 /// token text at every id both vocabularies have. The sizes may differ by up to
-/// `maximumSizeDifference` tokens (a model family often pads or appends a few
-/// tokens, such as 32000 against 32016); the engine bridges the difference, because
-/// the draft proposes only ids it has and the target can score.
+/// `maximumSizeDifference` tokens, because a model family often pads or appends a few
+/// tokens (32000 against 32016). The engine bridges the difference: the draft
+/// proposes only ids that it has and that the target can score.
 public enum VocabularyCompatibility {
-    /// Largest difference in token count that is bridged; llama.cpp's speculative
-    /// example allows the same 128.
+    /// Largest difference in token count that is bridged, the same 128 as
+    /// `SPEC_VOCAB_MAX_SIZE_DIFFERENCE` in llama.cpp's common/speculative.cpp.
     public static let maximumSizeDifference = 128
 
     /// Throws the first difference that makes `draft` unusable with `target`.
@@ -34,7 +34,7 @@ public enum VocabularyCompatibility {
     }
 }
 
-/// Why a draft model's vocabulary does not fit the target's, with the values found.
+/// A difference that makes a draft model's vocabulary unusable with the target's, with the values found.
 public enum VocabularyMismatch: Error, Equatable, Sendable, CustomStringConvertible {
     case tokenizerKind(target: TokenizerKind, draft: TokenizerKind)
     /// `name` is BOS, EOS or EOT; nil means the vocabulary has no such token.
@@ -61,7 +61,7 @@ public enum VocabularyMismatch: Error, Equatable, Sendable, CustomStringConverti
         id.map { "id \($0)" } ?? "missing"
     }
 
-    /// The text in quotes, with control characters escaped so the message stays on one line.
+    /// Returns the text in quotes, with control characters escaped so the message stays on one line.
     private static func quote(_ text: String) -> String {
         "\"" + text.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
     }

@@ -30,7 +30,9 @@ struct SpeculativeGreedyTests {
                 tokens: prompt, options: GenerationOptions(maxTokens: Self.tokenCount),
                 control: GenerationControl(draftLength: .fixed(4)))
             #expect(reply.tokens == expected, "prompt \(prompt)")
-            #expect(reply.rounds.allSatisfy { $0.targetTokenKind == .plain && $0.drafted.isEmpty && $0.emitted.count == 1 })
+            #expect(reply.rounds.allSatisfy { $0.targetTokenKind == .plain })
+            #expect(reply.rounds.allSatisfy { $0.drafted.isEmpty })
+            #expect(reply.rounds.allSatisfy { $0.emitted.count == 1 })
             #expect(reply.stop == .tokenLimit)
             #expect(reply.roundsOutOfStep == [])
             #expect(reply.stats?.targetStepSeconds != nil)
@@ -76,7 +78,8 @@ struct SpeculativeGreedyTests {
         if name == "identical" {
             #expect(accepted == drafted)
         } else {
-            #expect(accepted > 0 && accepted < drafted, "\(name): \(accepted) of \(drafted) accepted")
+            #expect(accepted > 0, "\(name): \(accepted) of \(drafted) accepted")
+            #expect(accepted < drafted, "\(name): \(accepted) of \(drafted) accepted")
         }
     }
 

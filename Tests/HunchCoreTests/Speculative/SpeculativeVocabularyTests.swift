@@ -5,7 +5,7 @@ import Testing
 /// vocabularies of different sizes.
 @Suite("speculative vocabularies")
 struct SpeculativeVocabularyTests {
-    /// A vocabulary of `count` tokens `w<id>` of `kind`, with text `changed` at `changedID`.
+    /// Builds a vocabulary of `count` tokens `w<id>` of `kind`, with text `changed` at `changedID`.
     static func vocabulary(
         count: Int, kind: TokenizerKind = .bytePairEncoding, eosID: Int? = 2, changedID: Int? = nil, changed: String = "other"
     ) throws -> Vocabulary {
