@@ -17,19 +17,7 @@ struct ChatCommand: HunchCommand {
             OptionSpec(["--theme"], value: "NAME|PATH", help: "Colour theme: default, light, high-contrast, ansi8, or a theme file (default: default)."),
             OptionSpec(["--system"], value: "TEXT", help: "System message (default: the chat template's own, if any)."),
             OptionSpec(["--max-tokens", "-n"], value: "N", help: "Maximum number of tokens per reply (default: \(defaultMaxTokens))."),
-            OptionSpec(["--temp"], value: "T", help: "Temperature; 0 picks the most likely token (default: 0.8)."),
-            OptionSpec(["--top-k"], value: "N", help: "Sample from the N most likely tokens; 0 keeps all (default: 40)."),
-            OptionSpec(["--top-p"], value: "P", help: "Sample from the most likely tokens up to probability mass P; 1 keeps all (default: 0.95)."),
-            OptionSpec(["--min-p"], value: "P", help: "Drop tokens below P times the top token's probability; 0 keeps all (default: 0.05)."),
-            OptionSpec(["--repeat-penalty"], value: "X", help: "Penalty on tokens of the last 64; 1 is off (default: 1)."),
-            OptionSpec(["--seed"], value: "N", help: "Seed of the sampler's random numbers (default: a random seed)."),
-            OptionSpec(
-                ["--draft-len"], value: "K|auto",
-                help: "Tokens the draft proposes per round, 1 to \(DraftLengthSetting.maximum), or auto (default: auto)."),
-            OptionSpec(
-                ["--draft-p-min"], value: "P",
-                help: "End a round's drafting when the draft's top token is less likely than P (default: off)."),
-        ] + EngineOptions.specs,
+        ] + GenerateCommand.samplingSpecs + EngineOptions.specs,
         discussion: """
             Keys: Enter sends, +/- change the draft length while a reply streams, a switches
             automatic draft length, Ctrl-C stops the reply, Tab and PgUp/PgDn move between and

@@ -64,25 +64,6 @@ public struct RoundLogEntry: Sendable, Equatable, Codable {
 }
 
 extension GenerationStats {
-    /// Adds `other`'s counts and times to these, for session totals.
-    mutating func add(_ other: GenerationStats) {
-        promptTokens += other.promptTokens
-        promptSeconds += other.promptSeconds
-        generatedTokens += other.generatedTokens
-        decodeSeconds += other.decodeSeconds
-        rounds += other.rounds
-        drafted += other.drafted
-        accepted += other.accepted
-        draftSeconds += other.draftSeconds
-        verifySeconds += other.verifySeconds
-        let positions = max(draftedAtPosition.count, other.draftedAtPosition.count)
-        draftedAtPosition += Array(repeating: 0, count: positions - draftedAtPosition.count)
-        acceptedAtPosition += Array(repeating: 0, count: positions - acceptedAtPosition.count)
-        for (position, count) in other.draftedAtPosition.enumerated() { draftedAtPosition[position] += count }
-        for (position, count) in other.acceptedAtPosition.enumerated() { acceptedAtPosition[position] += count }
-        if let step = other.targetStepSeconds { targetStepSeconds = step }
-    }
-
     /// Counts one round into running stats while a reply streams in.
     mutating func add(_ round: SpeculationRound) {
         rounds += 1
