@@ -10,7 +10,7 @@ import Testing
         #expect(TextWidth.columns(of: "😀") == 2)
         #expect(TextWidth.columns(of: "e\u{301}") == 1)
         #expect(TextWidth.columns(of: "❤\u{FE0F}") == 2)
-        #expect(TextWidth.columns(of: "\u{7}") == 0)
+        #expect(TextWidth.columns(of: "\u{7}") == 1)
         #expect(TextWidth.columns(of: "日本語 ok") == 9)
     }
 
@@ -31,6 +31,11 @@ import Testing
         let emoji = TextWidth.wrap("ok 😀😀😀 done", width: 6)
         for line in emoji { #expect(TextWidth.columns(of: line) <= 6) }
         #expect(emoji == ["ok ", "😀😀😀", "done"])
+    }
+
+    @Test func wrapReplacesControlCharacters() {
+        #expect(TextWidth.wrap("a\r\nb\rc", width: 10) == ["a", "b", "c"])
+        #expect(TextWidth.wrap("x\u{1B}[31my\u{7F}", width: 20) == ["x\u{FFFD}[31my\u{FFFD}"])
     }
 
     @Test func wrapExpandsTabs() {

@@ -90,8 +90,8 @@ public final class CursesScreen: Screen {
         var used = 0
         for span in line.clipped(to: width).spans {
             setStyle(span.role)
-            // Control characters would move the cursor; the views never produce them, but guard anyway.
-            let text = String(span.text.map { TextWidth.columns(of: $0) == 0 && $0.unicodeScalars.first!.value < 0x20 ? "?" : $0 })
+            // A control character would move the cursor or start an escape sequence.
+            let text = String(span.text.map(TextWidth.drawable))
             waddstr(window, text)
             used += span.columns
         }

@@ -59,7 +59,7 @@ public final class TextScreen: Screen {
         let width = min(width, size.columns - column)
         var x = column
         for span in line.clipped(to: width).spans {
-            for character in span.text {
+            for character in span.text.map(TextWidth.drawable) {
                 let characterWidth = TextWidth.columns(of: character)
                 guard characterWidth > 0 else { continue }
                 cells[row][x] = Cell(text: String(character), role: span.role)

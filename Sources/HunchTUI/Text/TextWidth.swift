@@ -26,7 +26,8 @@ public enum TextWidth {
         return true
     }()
 
-    /// Columns `character` takes in a terminal: 0 (combining marks, controls), 1 or 2.
+    /// Columns `character` takes in a terminal: 0 (combining marks), 1 or 2. Control
+    /// characters count 1, as `drawable` replaces them.
     ///
     /// A grapheme cluster takes the width of its first scalar, except that an emoji
     /// presentation selector (U+FE0F) makes a one-column base two columns wide, as
@@ -35,13 +36,13 @@ public enum TextWidth {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if first.value < 0x80 {
-            return first.value >= 0x20 && first.value < 0x7F ? 1 : 0
+            return 1  // Controls too, because screens draw them as U+FFFD (see `drawable`).
         }
         _ = localeIsPrepared
         var width = Int(hunch_wcwidth(first.value))
         if width < 0 {
-            // Unassigned in the C library's tables, or a control character.
-            width = first.properties.generalCategory == .control ? 0 : 1
+            // Unassigned in the C library's tables, or a C1 control (drawn as U+FFFD).
+            width = 1
         }
         if width == 1, scalars.contains(where: { $0.value == 0xFE0F }) {
             width = 2
@@ -67,14 +68,27 @@ public enum TextWidth {
         return String(text[..<end])
     }
 
+    /// Returns `character`, or U+FFFD for a control character other than tab and
+    /// newline, which a terminal would act on instead of drawing (ESC starts a sequence).
+    public static func drawable(_ character: Character) -> Character {
+        guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1 else { return character }
+        switch scalar.value {
+        case 0x09, 0x0A: return character
+        case 0x00..<0x20, 0x7F, 0x80..<0xA0: return "\u{FFFD}"
+        default: return character
+        }
+    }
+
     /// Splits `text` into lines of at most `width` columns: at newlines, after the
     /// last space that fits, or inside a word (or a run of CJK text) longer than a line.
-    /// Tabs become spaces to the next multiple of 4. An empty text gives one empty line.
+    /// Tabs become spaces to the next multiple of 4, CR LF and lone CR end a line, and
+    /// other control characters show as U+FFFD. An empty text gives one empty line.
     public static func wrap(_ text: String, width: Int) -> [String] {
         let width = max(width, 1)
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            wrapParagraph(expandTabs(paragraph), width: width, into: &lines)
+        for paragraph in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            wrapParagraph(expandTabs(paragraph).map(drawable), width: width, into: &lines)
         }
         return lines
     }
