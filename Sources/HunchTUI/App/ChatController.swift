@@ -74,7 +74,7 @@ public final class ChatController {
 
     /// Shows `text` in the status bar until the next submitted line.
     public func showMessage(_ text: String, isError: Bool = false) {
-        status.message = text
+        status.message = text.replacingOccurrences(of: "\n", with: " ")
         status.messageIsError = isError
     }
 

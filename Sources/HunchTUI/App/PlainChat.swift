@@ -139,7 +139,9 @@ public final class PlainChat {
         case .contextFull: reasonText = "context full"
         case .cancelled: reasonText = "stopped"
         }
-        return "[\(stats.summary); draft length \(controller.session.settings.draftLength); \(reasonText)]"
+        let session = controller.session
+        let draft = session.engine.draftName == nil ? "" : "; draft length \(session.settings.draftLength)"
+        return "[\(stats.summary)\(draft); \(reasonText)]"
     }
 
     private func installInterruptHandler() {

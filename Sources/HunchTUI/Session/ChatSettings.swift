@@ -86,7 +86,7 @@ extension GenerationStats {
             parts.append(String(format: "accepted %d/%d (%.0f%%)", accepted, drafted, acceptanceRate * 100))
             parts.append(String(format: "mean accepted length %.2f over %d rounds", meanAcceptedLength, rounds))
         }
-        if let speedup = estimatedSpeedup { parts.append(String(format: "estimated %.2fx the target alone", speedup)) }
+        if drafted > 0, let speedup = estimatedSpeedup { parts.append(String(format: "estimated %.2fx the target alone", speedup)) }
         return parts.joined(separator: ", ")
     }
 }

@@ -28,20 +28,31 @@ extension Theme {
         }
     }()
 
-    /// Directories searched for `NAME.theme`, in order: `$HUNCH_THEMES`, then
-    /// `themes/` next to the executable's build folder (`.build/release/hunch` finds
-    /// `../../themes`), an installed `../share/hunch/themes`, and `./themes`.
-    public static func searchDirectories(executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
+    /// Directories searched for `NAME.theme`, in order: `$HUNCH_THEMES`, then a
+    /// `themes/` folder in the executable's directory or up to three levels above it
+    /// (`.build/release/hunch` and `.build/x86_64-unknown-linux-gnu/release/hunch` both
+    /// find the repository's), an installed `../share/hunch/themes`, and `./themes`.
+    public static func searchDirectories(executablePath: String = runningExecutablePath()) -> [String] {
         var directories: [String] = []
         if let custom = ProcessInfo.processInfo.environment["HUNCH_THEMES"], !custom.isEmpty {
             directories.append(custom)
         }
-        let executable = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
-        let binDirectory = executable.deletingLastPathComponent()
-        directories.append(binDirectory.appendingPathComponent("../../themes").standardizedFileURL.path)
+        var directory = URL(fileURLWithPath: executablePath).deletingLastPathComponent()
+        for _ in 0..<4 {
+            directories.append(directory.appendingPathComponent("themes").standardizedFileURL.path)
+            directory = directory.deletingLastPathComponent()
+        }
+        let binDirectory = URL(fileURLWithPath: executablePath).deletingLastPathComponent()
         directories.append(binDirectory.appendingPathComponent("../share/hunch/themes").standardizedFileURL.path)
         directories.append(FileManager.default.currentDirectoryPath + "/themes")
         return directories
+    }
+
+    /// The path of the running executable: from /proc/self/exe where it exists, because
+    /// `argv[0]` is only a bare name when the program was found on `PATH`.
+    public static func runningExecutablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return CommandLine.arguments.first ?? ""
     }
 
     /// Loads the theme `nameOrPath`: a file path when it contains `/` or ends in
