@@ -149,6 +149,17 @@ struct SpeculativeStopTests {
         #expect(third.tokens == (try referenceGreedy(model: try Self.target.get(), prompt: edited, count: 12)))
     }
 
+    /// A prompt of several chunks reads in full, in both models.
+    @Test("long prompt reads in chunks")
+    func longPromptInChunks() throws {
+        let engine = try Self.engine()
+        let prompt = (0..<(2 * SpeculativeEngine.promptChunk + 21)).map { ($0 * 7 + 3) % 48 }
+        let reply = try engine.collect(tokens: prompt, options: GenerationOptions(maxTokens: 16), control: GenerationControl(draftLength: .fixed(3)))
+        #expect(reply.events.first == .promptProcessed(tokens: prompt.count - 1, seconds: promptSeconds(reply)))
+        #expect(reply.tokens == (try referenceGreedy(model: try Self.target.get(), prompt: prompt, count: 16)))
+        #expect(reply.roundsOutOfStep == [])
+    }
+
     private func promptSeconds(_ reply: CollectedReply) -> Double {
         guard case .promptProcessed(_, let seconds) = reply.events.first else { return -1 }
         return seconds

@@ -118,4 +118,26 @@ struct SpeculativeVocabularyTests {
             #expect(targetOnlyTokens > 0, "no token beyond the draft's vocabulary was read, so the substitute went untested")
         }
     }
+
+    /// A draft limited to the first ids proposes only those; the target supplies the rest.
+    @Test("draft vocabulary limit keeps the output")
+    func draftVocabularyLimit() throws {
+        let target = try TinyWeights(seed: 1).load()
+        let engine = try SpeculativeEngine(target: target, draft: try TinyWeights(seed: 1).load(), pool: TestModels.pool)
+        engine.draftVocabularyLimit = 20
+        let prompt = [1, 2, 3]
+        let expected = try referenceGreedy(model: target, prompt: prompt, count: 40)
+        try #require(expected.contains { $0 >= 20 }, "the reference \(expected) has no id above the limit")
+
+        let reply = try engine.collect(tokens: prompt, options: GenerationOptions(maxTokens: 40), control: GenerationControl(draftLength: .fixed(4)))
+        #expect(reply.tokens == expected)
+        #expect(reply.rounds.allSatisfy { $0.drafted.allSatisfy { $0.id < 20 } })
+        #expect(reply.roundsOutOfStep == [])
+
+        // Removing the limit lets the draft (here the target's own weights) propose every id again.
+        engine.draftVocabularyLimit = nil
+        let unlimited = try engine.collect(tokens: prompt, options: GenerationOptions(maxTokens: 40), control: GenerationControl(draftLength: .fixed(4)))
+        #expect(unlimited.tokens == expected)
+        #expect(unlimited.stats?.accepted == unlimited.stats?.drafted)
+    }
 }
