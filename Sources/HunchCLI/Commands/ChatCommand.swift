@@ -77,7 +77,7 @@ struct ChatCommand: HunchCommand {
     ) throws -> Int32 {
         let colorEnabled = ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
 
-        // A bad theme is reported and the default used, so a typo never blocks the chat.
+        // A bad theme is reported and the default used, so a typo in --theme does not stop the chat.
         var theme = Theme.builtInDefault
         var themeMessage: String?
         if let themeName {

@@ -1,6 +1,6 @@
 extension GenerationStats {
     /// Adds the counts and times of `other`, position by position for the per-position
-    /// counts, for totals over several replies; the latest known target step time wins.
+    /// counts, to total several replies. The latest known target step time wins.
     public mutating func add(_ other: GenerationStats) {
         promptTokens += other.promptTokens
         promptSeconds += other.promptSeconds

@@ -48,7 +48,7 @@ extension Theme {
         return directories
     }
 
-    /// The path of the running executable: from /proc/self/exe where it exists, because
+    /// Returns the path of the running executable: from /proc/self/exe where it exists, because
     /// `argv[0]` is only a bare name when the program was found on `PATH`.
     public static func runningExecutablePath() -> String {
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
