@@ -22,9 +22,10 @@ public protocol HunchCommand: Sendable {
 public enum HunchCLI {
     public static let version = "0.1.0"
 
-    /// The subcommands in the order `hunch --help` lists them. The first one runs
-    /// when no subcommand is named.
+    /// The subcommands in the order `hunch --help` lists them. `defaultCommandName`
+    /// runs when no subcommand is named.
     public static let commands: [any HunchCommand.Type] = [
+        ChatCommand.self,
         InfoCommand.self,
         TokenizeCommand.self,
         FetchCommand.self,

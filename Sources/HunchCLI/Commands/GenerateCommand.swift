@@ -14,25 +14,29 @@ struct GenerateCommand: HunchCommand {
             OptionSpec(["--max-tokens", "-n"], value: "N", help: "Maximum number of tokens to generate (default: \(defaultMaxTokens))."),
             OptionSpec(["--chat"], help: "Wrap the prompt in the model's chat template as a user message."),
             OptionSpec(["--system"], value: "TEXT", help: "System message for --chat (default: the template's own, if any)."),
-            OptionSpec(["--temp"], value: "T", help: "Temperature; 0 picks the most likely token (default: 0.8)."),
-            OptionSpec(["--top-k"], value: "N", help: "Sample from the N most likely tokens; 0 keeps all (default: 40)."),
-            OptionSpec(["--top-p"], value: "P", help: "Sample from the most likely tokens up to probability mass P; 1 keeps all (default: 0.95)."),
-            OptionSpec(["--min-p"], value: "P", help: "Drop tokens below P times the top token's probability; 0 keeps all (default: 0.05)."),
-            OptionSpec(["--repeat-penalty"], value: "X", help: "Penalty on tokens of the last 64; 1 is off (default: 1)."),
-            OptionSpec(["--seed"], value: "N", help: "Seed of the sampler's random numbers (default: a random seed)."),
-            OptionSpec(
-                ["--draft-len"], value: "K|auto",
-                help: "Tokens the draft proposes per round, 1 to \(DraftLengthSetting.maximum), or auto (default: auto)."),
-            OptionSpec(
-                ["--draft-p-min"], value: "P",
-                help: "End a round's drafting when the draft's top token is less likely than P (default: off)."),
             OptionSpec(["--json"], help: "After the text, print one JSON object with the token ids and stats as the last line."),
-        ] + EngineOptions.specs,
+        ] + samplingSpecs + EngineOptions.specs,
         discussion: """
             The generated text goes to standard output as it is produced; the speeds and, with a
             draft model, the acceptance of its tokens go to standard error. Ctrl-C stops the
             generation: the text so far and the stats are still printed, and hunch exits with status 130.
             """)
+
+    /// The sampling and draft options, read by `samplerSettings` and shared with `hunch chat`.
+    static let samplingSpecs: [OptionSpec] = [
+        OptionSpec(["--temp"], value: "T", help: "Temperature; 0 picks the most likely token (default: 0.8)."),
+        OptionSpec(["--top-k"], value: "N", help: "Sample from the N most likely tokens; 0 keeps all (default: 40)."),
+        OptionSpec(["--top-p"], value: "P", help: "Sample from the most likely tokens up to probability mass P; 1 keeps all (default: 0.95)."),
+        OptionSpec(["--min-p"], value: "P", help: "Drop tokens below P times the top token's probability; 0 keeps all (default: 0.05)."),
+        OptionSpec(["--repeat-penalty"], value: "X", help: "Penalty on tokens of the last 64; 1 is off (default: 1)."),
+        OptionSpec(["--seed"], value: "N", help: "Seed of the sampler's random numbers (default: a random seed)."),
+        OptionSpec(
+            ["--draft-len"], value: "K|auto",
+            help: "Tokens the draft proposes per round, 1 to \(DraftLengthSetting.maximum), or auto (default: auto)."),
+        OptionSpec(
+            ["--draft-p-min"], value: "P",
+            help: "End a round's drafting when the draft's top token is less likely than P (default: off)."),
+    ]
 
     static let defaultMaxTokens = 256
     /// Exit status after Ctrl-C, as a shell reports a process ended by SIGINT.

@@ -1,3 +1,0 @@
-import CNcursesw
-import CReadline
-import HunchCore
