@@ -146,16 +146,17 @@ struct BenchCommandTests {
 
         let prepared = PreparedList()
         let engines = BenchEngines(
-            targetAlone: targetAlone, draftName: speculative.draftName,
-            speculative: { configuration in
+            targetName: targetAlone.targetName, draftName: speculative.draftName,
+            engine: { configuration in
                 prepared.append(configuration)
-                return speculative
+                return configuration == .targetAlone ? targetAlone : speculative
             })
         let command = try BenchCommand(arguments: ParsedArguments(arguments, spec: BenchCommand.spec))
         let console = CapturedConsole()
         let prompts = [BenchPrompt(id: "p/0", text: "a"), BenchPrompt(id: "p/1", text: "b")]
         #expect(try command.run(prompts: prompts, engines: engines, console: console) == 0)
-        #expect(targetAlone.calls.count == 2)
+        // The warm-up reply, then one per prompt.
+        #expect(targetAlone.calls.count == 3)
         return (console, prepared.items)
     }
 
@@ -167,7 +168,7 @@ struct BenchCommandTests {
     @Test("table shows speed-up and identical outputs")
     func table() throws {
         let (console, prepared) = try Self.runBench(["--draft-lens", "2,3,auto,heuristic", "--threads", "2"])
-        #expect(prepared == [.fixed(2), .fixed(3), .auto, .heuristic])
+        #expect(prepared == [.targetAlone, .fixed(2), .fixed(3), .auto, .heuristic])
         #expect(console.output == """
             configuration  decode tok/s  acceptance  mean accepted  speed-up  identical  prompt tok/s
             target alone           10.0           -              -     1.00x          -         100.0
@@ -181,11 +182,9 @@ struct BenchCommandTests {
 
             """)
         #expect(console.error == """
-            target alone: 8 tokens, 10.0 tokens/s
-            K=2: 8 tokens, 20.0 tokens/s, acceptance 50.0%
-            K=3: 8 tokens, 20.0 tokens/s, acceptance 33.3%
-            auto: 8 tokens, 20.0 tokens/s, acceptance 50.0%
-            heuristic: 8 tokens, 20.0 tokens/s, acceptance 50.0%
+            warming up
+            prompt 1/2 (p/0), decode tokens/s: target alone 10.0, K=2 20.0, K=3 20.0, auto 20.0, heuristic 20.0
+            prompt 2/2 (p/1), decode tokens/s: target alone 10.0, K=2 20.0, K=3 20.0, auto 20.0, heuristic 20.0
 
             """)
     }

@@ -21,8 +21,10 @@ struct BenchCommand: HunchCommand {
             OptionSpec(["--csv"], help: "Print the raw numbers as CSV instead of the table."),
         ] + EngineOptions.specs,
         discussion: """
-            Runs the target alone first, then each draft length of the list, greedily on the raw
-            prompts (no chat template). 'auto' lets the engine pick K each round from its measured
+            Runs the target alone and then each entry of the list on one prompt before moving to the
+            next, greedily on the raw prompts (no chat template), each with its own engine. Without
+            --ctx, the context holds the longest prompt, -n tokens and one round of \(DraftLengthSetting.maximum) drafts.
+            'auto' lets the engine pick K each round from its measured
             costs; 'heuristic' uses Hugging Face's rule instead (K + 2 after a round that accepted
             every draft token, else K - 1). The speed-up is the decode speed relative to the target
             alone in the same run, and 'identical' counts the prompts whose tokens equal the target
@@ -65,43 +67,27 @@ struct BenchCommand: HunchCommand {
     func run(console: Console) async throws -> Int32 {
         let prompts = try loadPrompts(console: console)
         let models = try engineOptions.load(console: console)
-        let (engines, shared) = try Self.makeEngines(models)
-        try Self.warmUp(shared, prompt: prompts[0], console: console)
+        let engines = try makeEngines(models, prompts: prompts)
         return try run(prompts: prompts, engines: engines, console: console)
     }
 
-    /// Returns the engines of a bench run over `models`, and those of them that serve several configurations.
-    static func makeEngines(_ models: LoadedModels) throws -> (BenchEngines, shared: [any ReplyEngine]) {
-        let targetAlone = try models.makeEngine(useDraft: false)
-        let fixedLengths = models.draft == nil ? nil : try models.makeEngine()
-        let engines = BenchEngines(
-            targetAlone: targetAlone,
-            draftName: models.draft?.name,
-            speculative: { configuration in
-                // auto and heuristic get fresh engines, so what they learn does not depend on the runs before them.
-                switch configuration {
-                case .auto, .heuristic:
-                    let engine = try models.makeEngine()
-                    engine.autoPolicy = configuration == .heuristic ? .heuristic : .measured
-                    return engine
-                case .targetAlone, .fixed:
-                    return try fixedLengths ?? models.makeEngine()
-                }
+    /// Returns a fresh engine per configuration over `models`, each with room for the
+    /// longest prompt, the tokens to generate and one round of the longest draft.
+    ///
+    /// Separate engines keep what `auto` learns about acceptance and costs, and the
+    /// prefixes each engine caches, from depending on the configurations run before.
+    func makeEngines(_ models: LoadedModels, prompts: [BenchPrompt]) throws -> BenchEngines {
+        let tokenizer = models.target.tokenizer
+        let longestPrompt = prompts.map { tokenizer.encode($0.text, addSpecial: true, parseSpecial: false).count }.max() ?? 0
+        let needed = longestPrompt + maxTokens + DraftLengthSetting.maximum + 1
+        let contextLength = engineOptions.contextLength ?? min(needed, models.target.defaultContextLength)
+        return BenchEngines(
+            targetName: models.target.name, draftName: models.draft?.name,
+            engine: { configuration in
+                let engine = try models.makeEngine(useDraft: configuration != .targetAlone, contextLength: contextLength)
+                engine.autoPolicy = configuration == .heuristic ? .heuristic : .measured
+                return engine
             })
-        return (engines, [targetAlone] + (fixedLengths.map { [$0] } ?? []))
-    }
-
-    /// Generates a few untimed tokens with each engine, so that the first configuration
-    /// measured does not also pay for touching its caches and buffers the first time.
-    static func warmUp(_ engines: [any ReplyEngine], prompt: BenchPrompt, console: Console) throws {
-        console.writeError("warming up\n")
-        let options = GenerationOptions(maxTokens: 4, sampler: .greedy)
-        for engine in engines {
-            let ids = engine.tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: false)
-            guard !ids.isEmpty, ids.count < engine.contextLength else { continue }
-            _ = try engine.generate(
-                tokens: ids, options: options, control: GenerationControl(draftLength: .fixed(4)), onEvent: { _ in })
-        }
     }
 
     /// Returns the first `--prompts` prompts of the prompts file or of HumanEval.
@@ -120,9 +106,14 @@ struct BenchCommand: HunchCommand {
     }
 
     /// Runs every configuration over `prompts` and prints the report; the engines are supplied so tests can substitute them.
+    ///
+    /// The loop runs every configuration on one prompt before it moves to the next, so a
+    /// burst of load from other processes slows several configurations a little rather
+    /// than one configuration a lot.
     func run(prompts: [BenchPrompt], engines: BenchEngines, console: Console) throws -> Int32 {
-        let tokenizer = engines.targetAlone.tokenizer
-        let contextLength = engines.targetAlone.contextLength
+        let engineList = try configurations.map { try engines.engine($0) }
+        let tokenizer = engineList[0].tokenizer
+        let contextLength = engineList.map(\.contextLength).min() ?? 0
         var promptIDs: [[Int]] = []
         for prompt in prompts {
             let ids = tokenizer.encode(prompt.text, addSpecial: true, parseSpecial: false)
@@ -133,16 +124,27 @@ struct BenchCommand: HunchCommand {
             promptIDs.append(ids)
         }
 
+        try warmUp(engineList, tokenizer: tokenizer, console: console)
         let progress = BenchProgress(console: console, promptCount: prompts.count)
-        var results: [BenchResult] = []
-        for configuration in configurations {
-            let engine = configuration == .targetAlone ? engines.targetAlone : try engines.speculative(configuration)
-            results.append(try measure(configuration, engine: engine, promptIDs: promptIDs, progress: progress))
-            progress.finished(results[results.count - 1], baseline: results.first)
+        var totals = [GenerationStats](repeating: GenerationStats(), count: configurations.count)
+        var outputs = [[[Int]]](repeating: [], count: configurations.count)
+        for (index, ids) in promptIDs.enumerated() {
+            var rates: [Double] = []
+            for (column, configuration) in configurations.enumerated() {
+                progress.started(configuration, prompt: index)
+                let (stats, output) = try generate(ids, engine: engineList[column], configuration: configuration)
+                totals[column].add(stats)
+                outputs[column].append(output)
+                rates.append(stats.decodeTokensPerSecond)
+            }
+            progress.finished(prompt: prompts[index], index: index, configurations: configurations, rates: rates)
         }
 
+        let results = configurations.indices.map { column in
+            BenchResult(configuration: configurations[column], stats: totals[column], outputs: outputs[column])
+        }
         let report = BenchReport(
-            targetName: engines.targetAlone.targetName, draftName: engines.draftName,
+            targetName: engines.targetName, draftName: engines.draftName,
             promptCount: prompts.count, maxTokens: maxTokens, threadCount: engineOptions.threadCount, results: results)
         switch format {
         case .table: console.write(report.table())
@@ -152,39 +154,44 @@ struct BenchCommand: HunchCommand {
         return ExitCode.success
     }
 
-    /// Generates greedily from every prompt with one configuration and sums the stats.
-    func measure(
-        _ configuration: BenchConfiguration, engine: any ReplyEngine, promptIDs: [[Int]], progress: BenchProgress
-    ) throws -> BenchResult {
-        let options = GenerationOptions(maxTokens: maxTokens, sampler: .greedy)
-        var total = GenerationStats()
-        var outputs: [[Int]] = []
-        for (index, ids) in promptIDs.enumerated() {
-            progress.started(configuration, prompt: index)
-            let control = GenerationControl(draftLength: configuration.draftLength ?? .fixed(1))
-            var output: [Int] = []
-            let stats = try engine.generate(tokens: ids, options: options, control: control) { event in
-                if case .round(let round, _) = event { output += round.emitted }
-            }
-            total.add(stats)
-            outputs.append(output)
+    /// Generates greedily from `ids` with one configuration and returns the stats and the generated ids.
+    func generate(
+        _ ids: [Int], engine: any ReplyEngine, configuration: BenchConfiguration, maxTokens: Int? = nil
+    ) throws -> (GenerationStats, [Int]) {
+        let options = GenerationOptions(maxTokens: maxTokens ?? self.maxTokens, sampler: .greedy)
+        let control = GenerationControl(draftLength: configuration.draftLength ?? .fixed(1))
+        var output: [Int] = []
+        let stats = try engine.generate(tokens: ids, options: options, control: control) { event in
+            if case .round(let round, _) = event { output += round.emitted }
         }
-        return BenchResult(configuration: configuration, stats: total, outputs: outputs)
+        return (stats, output)
+    }
+
+    /// Text of the untimed warm-up reply; unlike the prompts, so it leaves no prefix they could reuse.
+    static let warmUpText = "# warm-up\nx = 1\n"
+
+    /// Generates a few untimed tokens with each engine, so that the first prompt measured
+    /// does not also pay for touching the engine's caches and buffers the first time.
+    func warmUp(_ engines: [any ReplyEngine], tokenizer: Tokenizer, console: Console) throws {
+        console.writeError("warming up\n")
+        let ids = tokenizer.encode(Self.warmUpText, addSpecial: true, parseSpecial: false)
+        for (engine, configuration) in zip(engines, configurations) where ids.count < engine.contextLength {
+            _ = try generate(ids, engine: engine, configuration: configuration, maxTokens: 4)
+        }
     }
 }
 
 /// The engines a bench run drives.
 struct BenchEngines {
-    /// The target without a draft model.
-    let targetAlone: any ReplyEngine
+    let targetName: String
     /// The draft model's name, or nil when the bench runs the target alone only.
     let draftName: String?
-    /// Returns the engine with the draft model for a configuration other than the target alone,
-    /// set up for it (for `auto` and `heuristic`, the rule that picks K).
-    let speculative: (BenchConfiguration) throws -> any ReplyEngine
+    /// Returns a new engine for a configuration: the target alone for `.targetAlone`, else
+    /// the target with the draft, set up for it (for `auto` and `heuristic`, the rule that picks K).
+    let engine: (BenchConfiguration) throws -> any ReplyEngine
 }
 
-/// Shows which configuration and prompt the bench is on, on standard error.
+/// Shows which prompt and configuration the bench is on, on standard error.
 final class BenchProgress {
     private let console: Console
     private let promptCount: Int
@@ -196,16 +203,13 @@ final class BenchProgress {
 
     func started(_ configuration: BenchConfiguration, prompt index: Int) {
         guard console.errorIsTerminal else { return }
-        console.writeError("\r\u{1B}[K\(configuration.name): prompt \(index + 1)/\(promptCount)")
+        console.writeError("\r\u{1B}[Kprompt \(index + 1)/\(promptCount): \(configuration.name)")
     }
 
-    func finished(_ result: BenchResult, baseline: BenchResult?) {
-        let stats = result.stats
-        var line = "\(result.configuration.name): \(stats.generatedTokens) tokens, "
-            + "\(EngineOptions.fixed(stats.decodeTokensPerSecond, digits: 1)) tokens/s"
-        if result.configuration != .targetAlone {
-            line += ", acceptance \(GenerationReport.percent(stats.acceptanceRate))"
-        }
+    /// Writes one line per prompt with the decode speed of each configuration.
+    func finished(prompt: BenchPrompt, index: Int, configurations: [BenchConfiguration], rates: [Double]) {
+        let speeds = zip(configurations, rates).map { "\($0.name) \(EngineOptions.fixed($1, digits: 1))" }
+        let line = "prompt \(index + 1)/\(promptCount) (\(prompt.id)), decode tokens/s: " + speeds.joined(separator: ", ")
         console.writeError((console.errorIsTerminal ? "\r\u{1B}[K" : "") + line + "\n")
     }
 }

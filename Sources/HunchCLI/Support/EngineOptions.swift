@@ -161,9 +161,10 @@ final class LoadedModels: Sendable {
 
     /// Returns a new engine with its own caches: speculative over the target and the
     /// draft when there is a draft and `useDraft` is true, else the target alone.
-    func makeEngine(useDraft: Bool = true) throws -> SpeculativeEngine {
+    /// `contextLength` replaces the one these models were loaded with.
+    func makeEngine(useDraft: Bool = true, contextLength: Int? = nil) throws -> SpeculativeEngine {
         try SpeculativeEngine(
-            target: target, draft: useDraft ? draft : nil, contextLength: contextLength, pool: pool)
+            target: target, draft: useDraft ? draft : nil, contextLength: contextLength ?? self.contextLength, pool: pool)
     }
 }
 
