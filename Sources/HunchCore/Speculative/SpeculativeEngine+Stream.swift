@@ -1,8 +1,8 @@
 import Foundation
 
 extension SpeculativeEngine {
-    /// Stack size of the generating thread; Foundation's default for secondary threads
-    /// can be as small as 512 KB.
+    /// Stack size of the generating thread, because Foundation's default for secondary
+    /// threads is 512 KB on macOS.
     static let generationThreadStackSize = 8 << 20
 
     /// Runs `generate` on a thread of its own and delivers its events as a stream,
@@ -14,7 +14,11 @@ extension SpeculativeEngine {
         tokens: [Int], options: GenerationOptions, control: GenerationControl
     ) -> AsyncThrowingStream<GenerationEvent, Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
-        continuation.onTermination = { _ in control.cancel() }
+        // Only a listener that stops early cancels; a reply that finished leaves the
+        // control as it was, ready for the next reply.
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { control.cancel() }
+        }
 
         let thread = Thread { [self] in
             do {

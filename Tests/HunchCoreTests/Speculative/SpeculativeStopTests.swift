@@ -192,7 +192,8 @@ struct SpeculativeStopTests {
 
         var tokens: [Int] = []
         var stop: StopReason?
-        for try await event in engine.events(tokens: Self.prompt, options: options, control: GenerationControl(draftLength: .fixed(4))) {
+        let control = GenerationControl(draftLength: .fixed(4))
+        for try await event in engine.events(tokens: Self.prompt, options: options, control: control) {
             switch event {
             case .round(let round, _): tokens += round.emitted
             case .finished(let reason, _): stop = reason
@@ -201,16 +202,24 @@ struct SpeculativeStopTests {
         }
         #expect(tokens == expected.tokens)
         #expect(stop == .tokenLimit)
+        #expect(!control.isCancelled, "a finished stream must leave the control ready for the next reply")
     }
 
+    /// A listener that stops early cancels the control. The reply is long (8000 tokens)
+    /// so that it is still running when the listener stops after two rounds.
     @Test("ending the stream cancels the reply")
     func endingStreamCancels() async throws {
-        let engine = try Self.engine(withDraft: false)
+        let target = try TinyWeights(contextLength: 8192).load()
+        let engine = try SpeculativeEngine(target: target, draft: nil, pool: TestModels.pool)
         let control = GenerationControl(draftLength: .fixed(4))
         var rounds = 0
-        for try await event in engine.events(tokens: Self.prompt, options: GenerationOptions(maxTokens: 200), control: control) {
+        for try await event in engine.events(tokens: Self.prompt, options: GenerationOptions(maxTokens: 8000), control: control) {
             if case .round = event { rounds += 1 }
             if rounds == 2 { break }
+        }
+        // The stream ends when its last reference goes, which may be on another thread.
+        for _ in 0..<500 where !control.isCancelled {
+            try await Task.sleep(nanoseconds: 10_000_000)
         }
         #expect(control.isCancelled)
     }

@@ -96,7 +96,7 @@ struct GaussianGenerator {
 }
 
 /// Plain greedy decoding written directly on an `InferenceSession`, independent of
-/// the engine: the reference speculative greedy output must equal.
+/// the engine: the reference that speculative greedy output must equal.
 func referenceGreedy(
     model: LanguageModel, prompt: [Int], count: Int, contextLength: Int = 256, pool: ThreadPool = TestModels.pool
 ) throws -> [Int] {
