@@ -67,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ForwardPassBenchmark",
-            dependencies: ["HunchCore"],
+            dependencies: ["HunchCore", "CHunchKernels"],
             path: "Benchmarks/ForwardPassBenchmark"
         ),
         .testTarget(

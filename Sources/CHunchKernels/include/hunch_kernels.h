@@ -86,6 +86,11 @@ void hunch_attention_head(hunch_isa isa, const float *q, const float *keys, cons
                           int length, int head_dim, ptrdiff_t stride, float scale,
                           float *scores, float *out);
 
+// Returns the wrapping sum of data[0..<count]. It streams memory the way a
+// decoding step streams weights (prefetching ahead), so timing it measures the
+// read bandwidth that bounds decoding at batch 1.
+uint64_t hunch_sum_words(const uint64_t *data, size_t count);
+
 // A hint to the CPU inside spin-wait loops.
 static inline void hunch_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
