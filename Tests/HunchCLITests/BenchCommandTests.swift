@@ -195,8 +195,8 @@ struct BenchCommandTests {
         #expect(console.output == """
             configuration,prompts,prompt_tokens,prompt_seconds,prompt_tokens_per_second,generated_tokens,decode_seconds,\
             decode_tokens_per_second,rounds,drafted,accepted,acceptance_rate,mean_accepted_length,speedup,identical_outputs
-            "target alone",2,10,0.1,100,8,0.8,10,,,,,,1,
-            "K=3",2,10,0.1,100,8,0.4,20,4,12,4,0.333,1,2,1
+            "target alone",2,8,0.08,100,8,0.8,10,,,,,,1,
+            "K=3",2,8,0.08,100,8,0.4,20,4,12,4,0.333,1,2,1
 
             """)
     }

@@ -90,7 +90,7 @@ struct GenerateCommandTests {
         #expect(status == 0)
         #expect(console.output == "abcabc")
         #expect(console.error == """
-            prompt: 5 tokens in 0.05 s (100.0 tokens/s)
+            prompt: 5 tokens, 4 read in 0.04 s (100.0 tokens/s) and the last with the first round
             decode: 6 tokens in 0.60 s (10.0 tokens/s), stopped at the token limit
             draft: 3 rounds, 9 tokens drafted, 3 accepted (33.3%), mean accepted length 1.00
             acceptance by draft position: 1: 100.0%, 2: 0.0%, 3: 0.0%
@@ -110,7 +110,7 @@ struct GenerateCommandTests {
         let json = String(lines[lines.count - 2])
         #expect(json == """
             {"prompt_ids": [1, 0, 0, 0, 3], "generated_ids": [3, 4, 5, 3, 4], "text": "abcab", "stop_reason": "token_limit", \
-            "stats": {"prompt_tokens": 5, "prompt_tokens_per_second": 100, "generated_tokens": 5, \
+            "stats": {"prompt_tokens": 4, "prompt_tokens_per_second": 100, "generated_tokens": 5, \
             "decode_tokens_per_second": 10, "rounds": 3, "drafted": 6, "accepted": 2, "acceptance_rate": 0.333, \
             "mean_accepted_length": 0.667, "acceptance_by_position": [0.667, 0]}}
             """)

@@ -127,7 +127,7 @@ struct BenchReport {
             }
             text += cells.joined(separator: "  ") + "\n"
         }
-        text += "\(promptCount) prompts, up to \(maxTokens) tokens each, greedy, \(threadCount) threads; target \(targetName)"
+        text += "\(promptCount) prompt\(promptCount == 1 ? "" : "s"), up to \(maxTokens) tokens each, greedy, \(threadCount) threads; target \(targetName)"
         text += draftName.map { ", draft \($0)" } ?? ""
         text += ". Speed-up is the decode speed over the target alone's in this run; "
             + "identical counts the prompts whose tokens equal the target alone's.\n"

@@ -16,9 +16,11 @@ struct GenerationReport {
     func statsText() -> String {
         let seconds = { (value: Double) in EngineOptions.fixed(value, digits: 2) }
         let rate = { (value: Double) in EngineOptions.fixed(value, digits: 1) }
+        // The engine reads all but the last prompt token before the first round, which
+        // reads that one together with the drafts, so the rate covers promptTokens.
         var lines = [
-            "prompt: \(stats.promptTokens) tokens in \(seconds(stats.promptSeconds)) s "
-                + "(\(rate(stats.promptTokensPerSecond)) tokens/s)",
+            "prompt: \(promptIDs.count) tokens, \(stats.promptTokens) read in \(seconds(stats.promptSeconds)) s "
+                + "(\(rate(stats.promptTokensPerSecond)) tokens/s) and the last with the first round",
             "decode: \(stats.generatedTokens) tokens in \(seconds(stats.decodeSeconds)) s "
                 + "(\(rate(stats.decodeTokensPerSecond)) tokens/s), \(Self.describe(stopReason))",
         ]

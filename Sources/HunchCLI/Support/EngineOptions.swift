@@ -122,8 +122,8 @@ struct EngineOptions: Sendable, Equatable {
 
         let start = ContinuousClock.now
         let pool = ThreadPool(threadCount: threadCount)
-        let target = try LanguageModel(path: paths.target, pool: pool)
-        let draft = try paths.draft.map { try LanguageModel(path: $0, pool: pool) }
+        let target = try Self.loadModel(role: "target", path: paths.target, pool: pool)
+        let draft = try paths.draft.map { try Self.loadModel(role: "draft", path: $0, pool: pool) }
         let seconds = Self.seconds(ContinuousClock.now - start)
 
         var loaded = "loaded target \(target.name)"
@@ -131,6 +131,15 @@ struct EngineOptions: Sendable, Equatable {
         loaded += " in \(Self.fixed(seconds, digits: 1)) s (\(threadCount) thread\(threadCount == 1 ? "" : "s"))\n"
         console.writeError(loaded)
         return LoadedModels(target: target, draft: draft, contextLength: contextLength, pool: pool)
+    }
+
+    /// Loads one model, naming its role and file in the error when that fails.
+    static func loadModel(role: String, path: String, pool: ThreadPool) throws -> LanguageModel {
+        do {
+            return try LanguageModel(path: path, pool: pool)
+        } catch {
+            throw ModelLoadError(role: role, path: path, underlying: error)
+        }
     }
 
     // MARK: - Formatting
@@ -182,4 +191,13 @@ enum EngineOptionsError: Error, Equatable, CustomStringConvertible {
             return "\(path) (given with \(option)) is not a regular file; pass the path of a .gguf file."
         }
     }
+}
+
+/// A model file that failed to load, with its role in the pair.
+struct ModelLoadError: Error, CustomStringConvertible {
+    let role: String
+    let path: String
+    let underlying: any Error
+
+    var description: String { "failed to load the \(role) model \(path): \(underlying)" }
 }

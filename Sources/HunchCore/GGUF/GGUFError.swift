@@ -53,7 +53,8 @@ extension GGUFError: CustomStringConvertible {
         case .truncated(let field, let offset, let needed, let available):
             return "GGUF file is truncated: reading \(field) at byte \(offset) needs \(needed) bytes but only \(available) remain. The download may be incomplete."
         case .countTooLarge(let field, let count, let limit):
-            return "invalid GGUF file: \(field) is \(count), more than the \(limit) the file could hold."
+            return "invalid or truncated GGUF file: \(field) is \(count), more than the \(limit) the file could hold. "
+                + "The download may be incomplete."
         case .invalidUTF8(let field, let offset):
             return "invalid GGUF file: \(field) at byte \(offset) is not valid UTF-8."
         case .duplicateKey(let key):

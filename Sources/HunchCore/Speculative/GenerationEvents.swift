@@ -81,6 +81,8 @@ public enum StopReason: String, Sendable, Equatable {
 
 /// Running totals over a reply (or a whole session).
 public struct GenerationStats: Sendable, Equatable {
+    /// Tokens read by the prompt pass: the new input tokens but the last, which the
+    /// first round reads together with its drafts (its time counts as decoding).
     public var promptTokens = 0
     public var promptSeconds = 0.0
     public var generatedTokens = 0

@@ -50,9 +50,10 @@ final class FakeEngine: ReplyEngine, @unchecked Sendable {
     ) throws -> GenerationStats {
         calls.append(tokens)
         var stats = GenerationStats()
-        stats.promptTokens = tokens.count
-        stats.promptSeconds = Double(tokens.count) * promptSecondsPerToken
-        onEvent(.promptProcessed(tokens: tokens.count, seconds: stats.promptSeconds))
+        // Like SpeculativeEngine, the prompt pass reads all but the last token.
+        stats.promptTokens = tokens.count - 1
+        stats.promptSeconds = Double(stats.promptTokens) * promptSecondsPerToken
+        onEvent(.promptProcessed(tokens: stats.promptTokens, seconds: stats.promptSeconds))
 
         let setting: DraftLengthSetting? = draftName == nil ? nil : control.draftLength
         let planned = Array(output(tokens, setting).prefix(options.maxTokens))
