@@ -47,8 +47,8 @@ public enum DraftLengthError: Error, Equatable, Sendable, CustomStringConvertibl
 
 /// The live controls of a reply, shared between the thread that generates and
 /// the thread that draws the screen. The engine reads them at the start of each
-/// round, so a change applies to the next round and a cancel stops the reply
-/// before its next round; the text produced so far is kept.
+/// round. So a change of K applies to the next round, and a cancel stops the
+/// reply before its next round and keeps the text produced so far.
 public final class GenerationControl: @unchecked Sendable {
     private let lock = NSLock()
     private var _draftLength: DraftLengthSetting
@@ -105,17 +105,17 @@ public protocol ReplyEngine: AnyObject, Sendable {
     var chatTemplate: ChatTemplate { get }
     /// Capacity of the caches, in tokens.
     var contextLength: Int { get }
-    /// Tokens the target cache holds now.
+    /// Tokens in the target cache now.
     var contextUsed: Int { get }
 
     /// Generates a reply that continues `tokens`, calling `onEvent` on the calling
     /// thread for every event in order (`promptProcessed`, rounds, then one
     /// `finished`), and returns the reply's stats. Blocks until the reply ends.
     ///
-    /// Throws before any event when the input cannot be generated from (empty,
-    /// an id outside the vocabulary, no room left in the context for one token),
-    /// and during generation only for failures of the model itself; in that case
-    /// the caches are rolled back to the tokens that were fully processed.
+    /// Throws before any event when the input is invalid: empty, an id outside the
+    /// vocabulary, or no room left in the context for one token. During generation
+    /// it throws only for failures of the model itself. The caches then keep the
+    /// tokens that were fully processed.
     func generate(
         tokens: [Int], options: GenerationOptions, control: GenerationControl,
         onEvent: (GenerationEvent) -> Void

@@ -15,10 +15,10 @@ import Foundation
 /// each still following the target's distribution.
 ///
 /// Cache invariant between rounds, with `sequence` the input plus the tokens emitted:
-/// the target cache holds `sequence` without its last token, which the next round
-/// feeds first. The draft cache holds a prefix of `sequence` one or two tokens
+/// the target cache contains `sequence` without its last token, which the next round
+/// feeds first. The draft cache contains a prefix of `sequence` one or two tokens
 /// shorter, because after a round whose drafts were all accepted the draft has not
-/// yet seen the last draft token; it reads that token together with the next round's
+/// yet seen the last draft token. It reads that token together with the next round's
 /// first one, in one pass. After the last round of a reply the draft may lag further
 /// (that round may skip drafting); the next reply's prompt step catches it up.
 ///

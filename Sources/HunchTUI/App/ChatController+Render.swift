@@ -39,7 +39,11 @@ extension ChatController {
         for (index, character) in editor.text.enumerated() {
             if index == cursorCharacters { cursor = (lines.count - 1, used) }
             // Newlines inside the buffer (pasted text) show as ↵ on one line.
-            put(character == "\n" ? "↵" : character == "\t" ? "⇥" : TextWidth.drawable(character), .normal)
+            switch character {
+            case "\n": put("↵", .normal)
+            case "\t": put("⇥", .normal)
+            default: put(TextWidth.drawable(character), .normal)
+            }
         }
         if cursorCharacters >= editor.text.count {
             cursor = used >= width ? (lines.count, 0) : (lines.count - 1, used)

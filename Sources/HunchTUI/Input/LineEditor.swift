@@ -3,10 +3,10 @@ import Foundation
 
 /// GNU readline through its callback interface, drawn by hunch instead of by readline.
 ///
-/// hunch hands readline one key at a time (`feed`); readline reads the key's bytes
-/// through `rl_getc_function`, edits its line buffer with its usual Emacs bindings,
-/// history and Ctrl-R search, and calls the redisplay hook, after which `display`
-/// returns the prompt, text and cursor for the chat view to draw. Finished lines
+/// hunch hands readline one key at a time (`feed`). Readline reads the key's bytes
+/// through `rl_getc_function` and edits its line buffer with its usual Emacs
+/// bindings, history and Ctrl-R search. Then it calls the redisplay hook, after
+/// which `display` returns the prompt, text and cursor for the chat view to draw. Finished lines
 /// collect in `takeLines`. Readline never touches the terminal: its terminal
 /// preparation is switched off and its output goes to /dev/null.
 ///
